@@ -1,0 +1,123 @@
+"""Sign-in, two-factor and administration forms, each with plain-language messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+
+from thrive.accounts.models import Membership, Organisation, Team, User
+from thrive.accounts.permissions import API_SCOPES, ROLES
+from thrive.geography.models import Area, AreaLevel
+
+
+class LoginForm(forms.Form):
+    username = forms.EmailField(label="Email address", max_length=254, error_messages={
+        "required": "Enter your email address",
+        "invalid": "Enter an email address in the correct format, like name@example.org",
+    })
+    password = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput, error_messages={
+        "required": "Enter your password",
+    })
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.user: User | None = None
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email, password = data.get("username"), data.get("password")
+        if email and password:
+            user = authenticate(self.request, username=email.lower(), password=password)
+            if user is None or not user.is_active:
+                raise forms.ValidationError("The email address or password is not right. Check them and try again.")
+            self.user = user  # type: ignore[assignment]
+        return data
+
+
+class TokenForm(forms.Form):
+    code = forms.CharField(label="Security code", max_length=16, error_messages={
+        "required": "Enter the 6-digit code from your authenticator app",
+    })
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        )
+
+    def clean_code(self) -> str:
+        return "".join(str(self.cleaned_data["code"]).split()).lower()
+
+
+class ReauthForm(TokenForm):
+    password = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput, error_messages={
+        "required": "Enter your password",
+    })
+    field_order = ["password", "code"]
+
+
+class OrganisationForm(forms.ModelForm):
+    coverage = forms.ModelMultipleChoiceField(
+        queryset=Area.objects.filter(level__in=[AreaLevel.REGION, AreaLevel.ICS, AreaLevel.BOROUGH]),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The boroughs (or ICSs, or the region) this organisation covers",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "slug", "type", "ods_code", "coverage", "covers_region", "duty_email", "webhook_url",
+                  "first_contact_target_days", "is_example"]
+
+
+class UserForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "is_active"]
+        error_messages = {
+            "email": {"unique": "A user with this email address already exists"},
+            "full_name": {"required": "Enter the person's full name"},
+        }
+
+
+class MembershipForm(forms.ModelForm):
+    scope_areas = forms.ModelMultipleChoiceField(
+        queryset=Area.objects.filter(level__in=[AreaLevel.REGION, AreaLevel.ICS, AreaLevel.BOROUGH]),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Geographic scope",
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "role", "team", "scope_areas"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.select_related("organisation")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        organisation, role = data.get("organisation"), data.get("role")
+        if organisation and role:
+            role_class = ROLES[role]
+            if organisation.type not in role_class.organisation_types:
+                self.add_error("role", f"A {organisation.type_label.lower()} cannot hold the {role_class.label} role")
+            if role_class.uses_scope and not data.get("scope_areas"):
+                self.add_error("scope_areas", f"Choose the areas a {role_class.label.lower()} can see")
+        return data
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=100, error_messages={"required": "Give the key a name"})
+    scopes = forms.MultipleChoiceField(
+        choices=[(s, s) for s in API_SCOPES], widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one scope"},
+    )
+    expires_days = forms.IntegerField(label="Expires after (days)", min_value=1, max_value=730, initial=365)

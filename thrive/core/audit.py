@@ -1,0 +1,115 @@
+"""The append-only, hash-chained audit log: who did what to which object, when, from where and why.
+
+Each entry's hash covers its own fields and the previous entry's hash, so altering or removing a row breaks the
+chain from there on; `thrive audit verify` finds the first bad entry. The database itself refuses updates and
+deletes (triggers installed by the migration, on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from thrive.core.middleware import current_request, current_request_id
+from thrive.core.models import AuditChainHead, AuditEntry
+
+if TYPE_CHECKING:
+    from thrive.accounts.models import Organisation, User
+
+Action = AuditEntry.Action
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "created_at", "user_id", "user_email", "organisation_id", "organisation_name", "role", "action",
+    "object_type", "object_id", "reason", "summary", "request_id", "address",
+)
+
+
+def entry_hash(values: dict[str, Any], previous_hash: str) -> str:
+    canonical = {name: _canonical(values.get(name)) for name in HASHED_FIELDS}
+    payload = json.dumps(canonical, sort_keys=True, separators=(",", ":")) + previous_hash
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value
+
+
+def _client_address() -> str:
+    request = current_request.get()
+    if request is None:
+        return ""
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    user: User | None = None,
+    organisation: Organisation | None = None,
+    role: str = "",
+    reason: str = "",
+    summary: str = "",
+) -> AuditEntry:
+    """Append one entry, inside the caller's transaction so it commits (or not) with the change it records."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
+        values: dict[str, Any] = {
+            "created_at": timezone.now(),
+            "user_id": user.pk if user is not None else None,
+            "user_email": user.email if user is not None else "",
+            "organisation_id": organisation.pk if organisation is not None else None,
+            "organisation_name": organisation.name if organisation is not None else "",
+            "role": role,
+            "action": str(action),
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "reason": reason[:2000],
+            "summary": summary[:2000],
+            "request_id": current_request_id.get(),
+            "address": _client_address(),
+        }
+        digest = entry_hash(values, head.last_hash)
+        entry = AuditEntry.objects.create(**values, previous_hash=head.last_hash, entry_hash=digest)
+        AuditChainHead.objects.filter(pk=1).update(last_hash=digest, last_entry_id=entry.pk)
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_id: int | None = None
+    problem: str = ""
+
+
+def verify() -> VerifyResult:
+    """Walk the chain in order; stop at the first entry whose hash or link does not hold."""
+    previous = GENESIS
+    checked = 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+        values = {name: getattr(entry, name) for name in HASHED_FIELDS}
+        if entry.previous_hash != previous:
+            return VerifyResult(False, checked, entry.pk, "its link to the previous entry is broken")
+        if entry_hash(values, previous) != entry.entry_hash:
+            return VerifyResult(False, checked, entry.pk, "its contents do not match its hash")
+        previous = entry.entry_hash
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and checked and head.last_hash != previous:
+        return VerifyResult(False, checked, head.last_entry_id, "the newest entries are missing")
+    return VerifyResult(True, checked)
