@@ -6,21 +6,25 @@ allowed hosts: see `thrive.core.production.check_production_settings`.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
-from thrive.core.env import env_bool, env_int, env_list, env_str, reference_data_dir
+from thrive.core.env import env_bool, env_int, env_list, env_str, load_env_file, reference_data_dir
 from thrive.core.production import DEMO_SECRET_KEY, check_production_settings, demo_encryption_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+load_env_file(BASE_DIR / ".env")
 VAR_DIR = Path(env_str("THRIVE_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("THRIVE_DEBUG", default=False)
 DEMO_MODE = env_bool("THRIVE_DEMO", default=False)
-TESTING = env_bool("THRIVE_TESTING", default=False)
+TESTING = env_bool("THRIVE_TESTING", default="pytest" in sys.modules)
 RELAXED = DEBUG or DEMO_MODE or TESTING
+# Test isolation empties tables between tests, so tests install the audit triggers themselves.
+AUDIT_TRIGGERS = not TESTING
 
 SECRET_KEY = env_str("THRIVE_SECRET_KEY") or (DEMO_SECRET_KEY if RELAXED else "")
 ALLOWED_HOSTS = env_list("THRIVE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if RELAXED else "")
@@ -136,6 +140,8 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+if TESTING:  # argon2 is deliberately slow; tests sign in hundreds of times
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -158,6 +164,7 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 # Lock the account after 5 failures whatever the address (an address-only lock would be shared by a whole NHS
 # network behind one proxy); addresses are still rate limited at sign-in.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

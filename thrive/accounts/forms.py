@@ -69,6 +69,7 @@ class OrganisationForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="The boroughs (or ICSs, or the region) this organisation covers",
     )
+    webhook_url = forms.URLField(required=False, assume_scheme="https", label="Webhook address")
 
     class Meta:
         model = Organisation

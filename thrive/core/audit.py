@@ -7,6 +7,7 @@ deletes (triggers installed by the migration, on SQLite and PostgreSQL).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ def entry_hash(values: dict[str, Any], previous_hash: str) -> str:
 
 def _canonical(value: Any) -> Any:
     if hasattr(value, "isoformat"):
-        return value.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value
 
 

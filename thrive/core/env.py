@@ -44,6 +44,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in env_str(name, default).split(",") if part.strip()]
 
 
+def load_env_file(path: Path) -> None:
+    """Reads KEY=VALUE lines from a `.env` file into the environment; variables already set win.
+
+    `make demo` writes `THRIVE_DEMO=1` there so that every `thrive` command run in the checkout uses the demo
+    settings; `THRIVE_ENV_FILE` points elsewhere (`/dev/null` to read none)."""
+    chosen = Path(os.environ.get("THRIVE_ENV_FILE", str(path)))
+    if not chosen.is_file():
+        return
+    for number, line in enumerate(chosen.read_text().splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise ImproperlyConfigured(f"{chosen}, line {number}: expected NAME=value, not {text!r}")
+        os.environ.setdefault(name.strip(), value.strip().strip("'\""))
+
+
 def reference_data_dir(base_dir: Path) -> Path:
     """The shared ONS reference data: `$THRIVE_REFERENCE_DATA`, else `../shared/data/london` beside the checkout."""
     configured = env_str("THRIVE_REFERENCE_DATA")

@@ -97,3 +97,6 @@ class DemoMarker(models.Model):
     loaded_at = models.DateTimeField(default=timezone.now)
 
     data_classification: ClassVar[dict[str, Classification]] = {"seed": C.PUBLIC, "loaded_at": C.PUBLIC}
+
+
+from thrive.core.notification_models import *  # noqa: E402,F401,F403

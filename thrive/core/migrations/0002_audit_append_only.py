@@ -1,37 +1,18 @@
-"""The database itself refuses updates and deletes of audit entries (SQLite and PostgreSQL triggers)."""
+"""The database itself refuses updates and deletes of audit entries (see thrive.core.audit_triggers)."""
 
+from django.conf import settings
 from django.db import migrations
 
-SQLITE = [
-    """CREATE TRIGGER IF NOT EXISTS core_auditentry_no_update BEFORE UPDATE ON core_auditentry
-       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;""",
-    """CREATE TRIGGER IF NOT EXISTS core_auditentry_no_delete BEFORE DELETE ON core_auditentry
-       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;""",
-]
-POSTGRES = [
-    """CREATE OR REPLACE FUNCTION core_auditentry_refuse() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql;""",
-    """CREATE TRIGGER core_auditentry_no_change BEFORE UPDATE OR DELETE ON core_auditentry
-       FOR EACH ROW EXECUTE FUNCTION core_auditentry_refuse();""",
-    """CREATE TRIGGER core_auditentry_no_truncate BEFORE TRUNCATE ON core_auditentry
-       FOR EACH STATEMENT EXECUTE FUNCTION core_auditentry_refuse();""",
-]
+from thrive.core import audit_triggers
 
 
 def install(apps, schema_editor):  # type: ignore[no-untyped-def]
-    statements = POSTGRES if schema_editor.connection.vendor == "postgresql" else SQLITE
-    for sql in statements:
-        schema_editor.execute(sql)
+    if getattr(settings, "AUDIT_TRIGGERS", True):
+        audit_triggers.install(schema_editor.connection)
 
 
 def remove(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditentry_no_change ON core_auditentry")
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditentry_no_truncate ON core_auditentry")
-        schema_editor.execute("DROP FUNCTION IF EXISTS core_auditentry_refuse()")
-    else:
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditentry_no_update")
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditentry_no_delete")
+    audit_triggers.remove(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -5,33 +5,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('region', 'Region'), ('ics', 'Integrated care system'), ('borough', 'Borough'), ('msoa21', 'Middle layer super output area (2021)'), ('lsoa11', 'Lower layer super output area (2011)'), ('lsoa21', 'Lower layer super output area (2021)')], max_length=8)),
-                ('code', models.CharField(max_length=12)),
-                ('name', models.CharField(max_length=120)),
-                ('population', models.PositiveIntegerField(blank=True, null=True)),
-                ('imd_decile', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('centroid_lat', models.FloatField(blank=True, null=True)),
-                ('centroid_lon', models.FloatField(blank=True, null=True)),
-                ('boundary', models.JSONField(blank=True, help_text='GeoJSON geometry, WGS84', null=True)),
-                ('borough', models.ForeignKey(blank=True, help_text="Its borough (a borough's own)", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.area')),
-                ('ics', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.area')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geography.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("region", "Region"),
+                            ("ics", "Integrated care system"),
+                            ("borough", "Borough"),
+                            ("msoa21", "Middle layer super output area (2021)"),
+                            ("lsoa11", "Lower layer super output area (2011)"),
+                            ("lsoa21", "Lower layer super output area (2021)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("code", models.CharField(max_length=12)),
+                ("name", models.CharField(max_length=120)),
+                ("population", models.PositiveIntegerField(blank=True, null=True)),
+                ("imd_decile", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("centroid_lat", models.FloatField(blank=True, null=True)),
+                ("centroid_lon", models.FloatField(blank=True, null=True)),
+                ("boundary", models.JSONField(blank=True, help_text="GeoJSON geometry, WGS84", null=True)),
+                (
+                    "borough",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Its borough (a borough's own)",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.area",
+                    ),
+                ),
+                (
+                    "ics",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.area",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geography.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['level', 'name'],
-                'indexes': [models.Index(fields=['code'], name='geography_a_code_5832b6_idx')],
-                'constraints': [models.UniqueConstraint(fields=('level', 'code'), name='area_level_code_unique')],
+                "ordering": ["level", "name"],
+                "indexes": [models.Index(fields=["code"], name="geography_a_code_5832b6_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("level", "code"), name="area_level_code_unique")
+                ],
             },
         ),
     ]

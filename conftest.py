@@ -1,0 +1,49 @@
+"""Project-wide test setup: no network but loopback, personas, signed-in clients."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from thrive.accounts.testing import Personas, make_personas, sign_in
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: Any) -> Any:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        try:
+            allowed = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            allowed = False
+        if not allowed:
+            raise OSError(f"Tests may not use the network: connection to {host} refused")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_network() -> Iterator[None]:
+    socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[..., Client]:
+    """`client_for(user)`: a test client signed in with two factors."""
+
+    def make(user: Any, *, verified: bool = True) -> Client:
+        return sign_in(Client(), user, verified=verified)
+
+    return make

@@ -1,0 +1,284 @@
+"""The transactional outbox: `send` writes in the caller's transaction; workers claim, deliver and record.
+
+At-least-once delivery. A worker claims due deliveries by stamping a lease (`claimed_until`) and a per-claim
+token (`claimed_by`) in a short transaction, sends, then records the outcome only if it still holds that
+claim. A worker that dies in between loses nothing: when the lease runs out another worker claims the delivery
+and sends it again, and the receiver drops the repeat by its Idempotency-Key. In-app notifications are written
+in the same transaction as the record of their delivery, so they arrive exactly once.
+
+Claims use SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, so workers never wait on each other; on SQLite the
+write transaction (BEGIN IMMEDIATE in our settings) serialises claimers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import secrets
+import socket
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Min, Q, QuerySet
+from django.utils import timezone
+
+from thrive.core import audit
+from thrive.core.notification_models import Delivery, Notification, OutboxMessage
+from thrive.core.notifications import channels
+from thrive.core.notifications.kinds import get_kind, identifying_keys
+from thrive.core.notifications.recipients import Recipient, resolve
+
+logger = logging.getLogger(__name__)
+
+Status = Delivery.Status
+Channel = Delivery.Channel
+DUE_STATUSES = (Status.PENDING, Status.FAILED)
+LEASE = timedelta(minutes=5)  # longer than a batch of sends can take with the channels' timeouts
+BATCH = 10
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+
+
+def send(
+    *, to: Recipient | Sequence[Recipient], kind: str, payload: dict[str, Any], idempotency_key: str
+) -> OutboxMessage:
+    """Queue a message in the caller's transaction; it is delivered only if that transaction commits.
+
+    A second call with the same `idempotency_key` does nothing and returns the first message. Raises
+    ValueError for an unknown kind, a payload missing what the kind's text needs, or a payload key that would
+    carry a person's identifying details; TypeError for a payload that is not JSON.
+    """
+    spec = get_kind(kind)
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise ValueError("An idempotency key of 1 to 200 characters is required")
+    payload = json.loads(json.dumps(payload))
+    if not isinstance(payload, dict):
+        raise TypeError("The payload must be a JSON object")
+    identifying = identifying_keys(payload)
+    if identifying:
+        raise ValueError(
+            f"Payload keys {', '.join(identifying)} would carry identifying details; send a "
+            "reference and a link instead"
+        )
+    title, body, link = spec.render(payload)
+    existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    targets, label = resolve(to)
+    try:
+        with (
+            transaction.atomic()
+        ):  # a savepoint: losing a race on the key leaves the caller's transaction usable
+            message = OutboxMessage.objects.create(
+                idempotency_key=idempotency_key,
+                kind=kind,
+                payload=payload,
+                title=title[:200],
+                body=body,
+                link=link[:500],
+                recipient=label,
+            )
+            Delivery.objects.bulk_create(
+                [
+                    Delivery(
+                        message=message,
+                        channel=t.channel,
+                        user_id=t.user_id,
+                        organisation_id=t.organisation_id,
+                        address=t.address,
+                        secret=t.secret,
+                        next_attempt_at=message.created_at,
+                    )
+                    for t in targets
+                ]
+            )
+    except IntegrityError:
+        existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+    if targets:
+        transaction.on_commit(partial(_enqueue, message.pk))
+    return message
+
+
+def _enqueue(message_id: int) -> None:
+    """Ask a task worker to deliver promptly. If this fails the periodic sweep still delivers the message."""
+    from thrive.core.notifications.tasks import deliver_message
+
+    try:
+        deliver_message.enqueue(message_id)
+    except Exception:
+        logger.warning(
+            "Could not enqueue delivery of outbox message %s; the sweep will deliver it",
+            message_id,
+            exc_info=True,
+        )
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}"
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before attempt `attempts + 1`: 30 s doubling to an hour, less up to a fifth so retries spread
+    out."""
+    seconds = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=seconds * random.uniform(0.8, 1.0))
+
+
+def claim(
+    *,
+    worker: str,
+    limit: int = BATCH,
+    lease: timedelta = LEASE,
+    message_id: int | None = None,
+    now: datetime | None = None,
+) -> list[Delivery]:
+    """Claim up to `limit` due deliveries for `lease`. Each claim counts as an attempt, so a delivery that
+    keeps killing its worker ends as a dead letter rather than looping for ever."""
+    now = now or timezone.now()
+    token = f"{worker[:90]}/{secrets.token_hex(4)}"
+    with transaction.atomic():
+        due = Delivery.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+        )
+        if message_id is not None:
+            due = due.filter(message_id=message_id)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        rows = list(due.order_by("next_attempt_at", "id").values_list("id", "attempts")[:limit])
+        exhausted = [pk for pk, attempts in rows if attempts >= settings.OUTBOX_MAX_ATTEMPTS]
+        live = [pk for pk, attempts in rows if attempts < settings.OUTBOX_MAX_ATTEMPTS]
+        if exhausted:
+            Delivery.objects.filter(id__in=exhausted).update(
+                status=Status.DEAD,
+                claimed_until=None,
+                last_error="The worker was lost during the last allowed attempt",
+            )
+        if live:
+            Delivery.objects.filter(id__in=live).update(
+                claimed_until=now + lease, claimed_by=token, attempts=F("attempts") + 1
+            )
+    if not live:
+        return []
+    return list(
+        Delivery.objects.filter(id__in=live, claimed_by=token)
+        .select_related("message", "organisation")
+        .order_by("id")
+    )
+
+
+def deliver(delivery: Delivery) -> None:
+    """Send one claimed delivery and record what happened."""
+    try:
+        if delivery.channel == Channel.IN_APP:
+            _deliver_in_app(delivery)
+            return
+        if delivery.channel == Channel.EMAIL:
+            channels.send_email(delivery, delivery.message)
+        else:
+            channels.send_webhook(delivery, delivery.message)
+    except channels.PermanentFailure as exc:
+        _record_failure(delivery, str(exc), permanent=True)
+    except channels.DeliveryError as exc:
+        _record_failure(delivery, str(exc))
+    except Exception as exc:  # a bug or an unforeseen error: retried with backoff, then dead-lettered
+        logger.exception("Delivery %s failed unexpectedly", delivery.uuid)
+        _record_failure(delivery, f"{type(exc).__name__}: {exc}")
+    else:
+        _record(delivery, status=Status.SENT, sent_at=timezone.now(), last_error="")
+
+
+def _deliver_in_app(delivery: Delivery) -> None:
+    message = delivery.message
+    with transaction.atomic():
+        if _record(delivery, status=Status.SENT, sent_at=timezone.now(), last_error=""):
+            Notification.objects.get_or_create(
+                delivery=delivery,
+                defaults={
+                    "user_id": delivery.user_id,
+                    "kind": message.kind,
+                    "title": message.title,
+                    "body": message.body,
+                    "link": message.link,
+                    "created_at": message.created_at,
+                },
+            )
+
+
+def _record(delivery: Delivery, **changes: Any) -> bool:
+    """Record the outcome if this worker still holds the claim; otherwise another worker has taken over."""
+    updated = Delivery.objects.filter(pk=delivery.pk, claimed_by=delivery.claimed_by).update(
+        claimed_until=None, **changes
+    )
+    if not updated:
+        logger.warning("Delivery %s: lease lost before recording; it will be delivered again", delivery.uuid)
+    return bool(updated)
+
+
+def _record_failure(delivery: Delivery, error: str, *, permanent: bool = False) -> None:
+    dead = permanent or delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    if dead:
+        logger.warning(
+            "Delivery %s is a dead letter after %s attempt(s): %s", delivery.uuid, delivery.attempts, error
+        )
+    _record(
+        delivery,
+        status=Status.DEAD if dead else Status.FAILED,
+        last_error=error[:2000],
+        next_attempt_at=timezone.now() + backoff(delivery.attempts),
+    )
+
+
+def deliver_due(
+    *, message_id: int | None = None, batch: int = BATCH, lease: timedelta = LEASE, worker: str | None = None
+) -> int:
+    """Claim and deliver batches until nothing is due; returns how many deliveries were attempted."""
+    worker = worker or worker_name()
+    attempted = 0
+    while claimed := claim(worker=worker, limit=batch, lease=lease, message_id=message_id):
+        for delivery in claimed:
+            deliver(delivery)
+        attempted += len(claimed)
+    return attempted
+
+
+def requeue(*, deliveries: QuerySet[Delivery], reason: str) -> int:
+    """Give dead (or failed) deliveries a fresh set of attempts, now. An operator's action, so it is
+    audited."""
+    with transaction.atomic():
+        ids = list(deliveries.filter(status__in=(Status.DEAD, Status.FAILED)).values_list("id", flat=True))
+        count = Delivery.objects.filter(id__in=ids).update(
+            status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_until=None
+        )
+        audit.record(
+            action=audit.Action.UPDATE,
+            object_type="core.delivery",
+            reason=reason,
+            summary=f"requeued {count} deliveries: {ids[:50]}",
+        )
+    return count
+
+
+def summary(*, now: datetime | None = None) -> dict[str, Any]:
+    """Counts by channel and status, and how overdue the oldest due delivery is (for operators and health)."""
+    now = now or timezone.now()
+    counts: dict[str, dict[str, int]] = {}
+    for row in Delivery.objects.values("channel", "status").annotate(n=Count("id")).order_by("channel"):
+        counts.setdefault(row["channel"], {})[row["status"]] = row["n"]
+    oldest = Delivery.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now).aggregate(
+        at=Min("next_attempt_at")
+    )["at"]
+    return {
+        "deliveries": counts,
+        "messages": OutboxMessage.objects.count(),
+        "oldest_due_seconds": round((now - oldest).total_seconds(), 1) if oldest else 0,
+        "in_flight": Delivery.objects.filter(status__in=DUE_STATUSES, claimed_until__gt=now).count(),
+    }

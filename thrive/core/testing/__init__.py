@@ -1,0 +1,1 @@
+"""Helpers for tests, the demo and the benchmarks (never imported by the running service)."""

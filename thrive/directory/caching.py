@@ -1,0 +1,95 @@
+"""Caching for the public pages: HTTP headers for browsers and proxies, and a short server-side page cache.
+
+The same few searches (a borough, a type) are asked again and again, so an anonymous GET is rendered once and
+served from the cache until the directory changes (any service, event or campaign save bumps a version in the
+key) or `THRIVE_PUBLIC_PAGE_CACHE_SECONDS` pass. Each response still gets its own CSP nonce: the cached copy
+holds a placeholder where the nonce was. Signed-in staff never share a cached page (their header differs).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+VERSION_KEY = "directory:content-version"
+NONCE_PLACEHOLDER = "__THRIVE_CSP_NONCE__"
+DEFAULT_MAX_AGE = 300
+
+
+def page_cache_seconds() -> int:
+    return int(getattr(settings, "THRIVE_PUBLIC_PAGE_CACHE_SECONDS", DEFAULT_MAX_AGE))
+
+
+def content_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, None)
+        version = cache.get(VERSION_KEY, 1)
+    return int(version)
+
+
+def bump_content_version() -> None:
+    """Called whenever published content may have changed, so no cached page outlives it."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def _key(request: HttpRequest) -> str:
+    query = sorted((k, v) for k, values in request.GET.lists() for v in values)
+    raw = f"{request.path}?{query!r}|{request.headers.get('HX-Request', '')}"
+    return f"directory:page:{content_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def mark_private(response: HttpResponse) -> HttpResponse:
+    """Pages with a person's answers or a form token: never stored by a browser cache or a proxy."""
+    patch_cache_control(response, private=True, no_store=True, max_age=0)
+    return response
+
+
+def public_page(max_age: int = DEFAULT_MAX_AGE) -> Callable[[View], View]:
+    """Cache-Control public for anonymous GETs (private for staff), with the server-side page cache."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+                response = view(request, *args, **kwargs)
+                patch_cache_control(response, private=True, max_age=0)
+                return response
+            seconds = page_cache_seconds()
+            key = _key(request) if seconds > 0 else ""
+            cached = cache.get(key) if key else None
+            if cached is not None:
+                content, content_type = cached
+                response = HttpResponse(content.replace(NONCE_PLACEHOLDER, str(request.csp_nonce)),
+                                        content_type=content_type)
+            else:
+                response = view(request, *args, **kwargs)
+                if key and response.status_code == 200 and not response.streaming and not response.cookies:
+                    _store(request, response, key, seconds)
+            if response.status_code == 200:
+                patch_cache_control(response, public=True, max_age=max_age)
+                patch_vary_headers(response, ["Cookie"])
+            return response
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def _store(request: HttpRequest, response: HttpResponse, key: str, seconds: int) -> None:
+    content = response.content.decode(response.charset or "utf-8")
+    nonce = getattr(request, "_csp_nonce", None)
+    if isinstance(nonce, str):
+        content = content.replace(nonce, NONCE_PLACEHOLDER)
+    cache.set(key, (content, response["Content-Type"]), seconds)

@@ -1,0 +1,84 @@
+"""Telling the agencies with a role for a case's area, through the outbox, and recording that they were told.
+
+The organisations: the borough's public health team (a local authority covering the borough), the NHS trust
+covering it, the coroner's office for the area and the regional prevention team. "Covering" means its coverage
+holds the borough, its ICS or the region, or it covers the whole region. Both the residence and the incident
+borough count. Being notified is recorded as a `CaseOrganisation`, which is what lets the agency's reporters
+and API keys see the case. Messages carry the reference and a link, never identifying details.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.urls import reverse
+
+from thrive.accounts.models import Organisation
+from thrive.accounts.permissions import OrganisationType as T
+from thrive.core import notifications
+from thrive.core.notifications.kinds import Kind, get_kind, register_kind
+from thrive.surveillance.models import Case, CaseOrganisation
+
+NOTIFIED_TYPES = (T.LOCAL_AUTHORITY, T.NHS_TRUST, T.CORONERS_OFFICE, T.REGIONAL_PREVENTION_TEAM)
+NOTIFIED_ROLES = ["reporter", "coroners_officer", "surveillance_lead"]
+
+try:
+    get_kind("case.updated")
+except ValueError:
+    register_kind(Kind(
+        "case.updated", title="Case updated",
+        body="Case {reference}, which your organisation is following, has a new agency report or a change of "
+             "status. Sign in to Thrive to see it.",
+    ))
+
+
+def organisations_for(case: Case) -> list[Organisation]:
+    """The organisations with a role for the case's area (residence and incident boroughs)."""
+    boroughs = [b for b in (case.residence_borough, case.incident_borough) if b is not None]
+    if not boroughs:
+        return list(Organisation.objects.filter(type=T.REGIONAL_PREVENTION_TEAM))
+    area_ids = {b.pk for b in boroughs} | {b.ics_id for b in boroughs if b.ics_id} | {
+        b.parent.parent_id for b in boroughs if b.parent is not None and b.parent.parent_id
+    }
+    covering = Q(covers_region=True) | Q(coverage__in=area_ids)
+    local = Organisation.objects.filter(covering, type__in=NOTIFIED_TYPES[:3])
+    regional = Organisation.objects.filter(type=T.REGIONAL_PREVENTION_TEAM)
+    return list((local | regional).distinct().order_by("pk"))
+
+
+def notify_agencies(case: Case, *, by_organisation: Organisation, created: bool) -> list[Organisation]:
+    """Notify the area's agencies of a new case, or those following it of a change; returns who was told.
+
+    Called inside the service's transaction: the outbox rows commit with the change (delivered after commit).
+    """
+    link = reverse("surveillance:case-detail", args=[case.reference])
+    following = set(case.organisations.values_list("organisation_id", flat=True))
+    told = []
+    for organisation in organisations_for(case):
+        if organisation.pk == by_organisation.pk:
+            continue
+        newly = organisation.pk not in following
+        if newly:
+            CaseOrganisation.objects.get_or_create(
+                case=case, organisation=organisation, relation=CaseOrganisation.Relation.NOTIFIED
+            )
+        kind = "case.created" if newly or created else "case.updated"
+        stamp = case.updated_at.isoformat()
+        notifications.send(
+            to=notifications.to_organisation(organisation, roles=NOTIFIED_ROLES),
+            kind=kind,
+            payload={"reference": case.reference, "link": link},
+            idempotency_key=f"{kind}:{case.reference}:{organisation.pk}:{'' if newly else stamp}",
+        )
+        told.append(organisation)
+    if not created:
+        for organisation in Organisation.objects.filter(pk__in=following - {by_organisation.pk}).exclude(
+            pk__in=[o.pk for o in told]
+        ):
+            notifications.send(
+                to=notifications.to_organisation(organisation, roles=NOTIFIED_ROLES),
+                kind="case.updated",
+                payload={"reference": case.reference, "link": link},
+                idempotency_key=f"case.updated:{case.reference}:{organisation.pk}:{case.updated_at.isoformat()}",
+            )
+            told.append(organisation)
+    return told
