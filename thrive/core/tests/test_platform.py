@@ -48,7 +48,7 @@ def test_not_found_page() -> None:
 @pytest.mark.django_db
 def test_oversized_body_is_refused_plainly() -> None:
     response = Client().post("/api/v1/schema/", data=b"x" * 10, content_type="application/json",
-                             HTTP_CONTENT_LENGTH=str(50 * 1024 * 1024))
+                             CONTENT_LENGTH=str(50 * 1024 * 1024))
     assert response.status_code == 413
     assert "too large" in response.json()["errors"]["body"][0]
 
