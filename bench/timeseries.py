@@ -32,7 +32,10 @@ def generate(series: int, seed: int = 1) -> np.ndarray:
     rng = np.random.default_rng(seed)
     weeks = np.arange(WEEKS)
     level = rng.uniform(0.3, 6.0, size=(series, 1))
-    season = np.exp(rng.uniform(0, 0.8, size=(series, 1)) * np.sin(2 * np.pi * (weeks + rng.integers(0, 52, (series, 1))) / 52))
+    season = np.exp(
+        rng.uniform(0, 0.8, size=(series, 1))
+        * np.sin(2 * np.pi * (weeks + rng.integers(0, 52, (series, 1))) / 52)
+    )
     mean = level * season
     counts = rng.negative_binomial(n=4, p=4 / (4 + mean))
     for s in range(series):
@@ -67,9 +70,11 @@ def time_r(method: str, counts: np.ndarray, directory: Path) -> float:
         handle.write("series_id,week_index,count\n")
         for s, row in enumerate(counts):
             handle.writelines(f"s{s},{w + 1},{int(c)}\n" for w, c in enumerate(row))
+    evaluate = f"c({EVALUATE[0]}, {EVALUATE[1]})"
     program = (
-        f'source("{R_SCRIPT}"); counts <- read.csv("{path}", colClasses = c("character", "integer", "numeric")); '
-        f't <- system.time(run_detector(counts, "{method}", c({EVALUATE[0]}, {EVALUATE[1]})))[["elapsed"]]; cat(t)'
+        f'source("{R_SCRIPT}"); '
+        f'counts <- read.csv("{path}", colClasses = c("character", "integer", "numeric")); '
+        f'cat(system.time(run_detector(counts, "{method}", {evaluate}))[["elapsed"]])'
     )
     output = subprocess.run(["Rscript", "-e", program], check=True, capture_output=True, text=True)
     return float(output.stdout.strip().split()[-1])

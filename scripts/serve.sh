@@ -15,14 +15,19 @@ if [ "$mode" = production ]; then
   "$bin/thrive" collectstatic --noinput >/dev/null
   workers=${THRIVE_WEB_WORKERS:-4}
 else
+  "$bin/thrive" collectstatic --noinput >/dev/null
   workers=${THRIVE_WEB_WORKERS:-3}
+  export THRIVE_SITE_URL=${THRIVE_SITE_URL:-http://127.0.0.1:${port}}
 fi
-"$bin/thrive" db_worker --interval 0.2 --no-reload --no-startup-delay &
+if [ "${THRIVE_TASK_BACKEND:-database}" = redis ]; then
+  "$bin/thrive" rqworker default &
+else
+  "$bin/thrive" db_worker --interval 0.2 --no-reload --no-startup-delay &
+fi
 pids+=($!)
-if "$bin/thrive" help outbox >/dev/null 2>&1; then
-  "$bin/thrive" outbox run &
-  pids+=($!)
-fi
+# The sweeper delivers anything the task queue missed (a crash between commit and enqueue loses nothing).
+"$bin/thrive" outbox deliver --loop --interval 2 &
+pids+=($!)
 echo "Thrive is serving on http://127.0.0.1:${port}/ (sign-in accounts: .venv/bin/thrive demo-users)"
 "$bin/gunicorn" thrive.wsgi:application --bind "127.0.0.1:${port}" --workers "$workers" --threads 4 \
   --timeout 60 --access-logfile - &

@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
-urlpatterns: list = [
-    path("", include("thrive.accounts.api_urls")),
+urlpatterns = [
+    path("", include("thrive.surveillance.api_urls")),
+    path("", include("thrive.referrals.api_urls")),
+    path("", include("thrive.directory.api_urls")),
 ]

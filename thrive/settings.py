@@ -129,6 +129,8 @@ TASKS = {
     )
 }
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+if TASK_BACKEND == "redis":
+    INSTALLED_APPS.append("django_rq")  # its `rqworker` command runs the RQ task worker
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -231,6 +233,8 @@ SPECTACULAR_SETTINGS = {
 EMAIL_URL = env_str("THRIVE_EMAIL_URL", "console://" if RELAXED else "")
 NOTIFY_API_KEY = env_str("THRIVE_NOTIFY_API_KEY")
 NOTIFY_BASE_URL = env_str("THRIVE_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TEMPLATE_ID = env_str("THRIVE_NOTIFY_TEMPLATE_ID")
+EMAIL_BACKEND = "thrive.core.notifications.email_url.EmailUrlBackend"
 DEFAULT_FROM_EMAIL = env_str("THRIVE_FROM_EMAIL", "thrive@example.org")
 SITE_URL = env_str("THRIVE_SITE_URL", "http://127.0.0.1:8000")
 OUTBOX_MAX_ATTEMPTS = env_int("THRIVE_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)

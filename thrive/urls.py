@@ -12,8 +12,11 @@ handler500 = "thrive.core.views.server_error"
 urlpatterns = [
     path("", include("thrive.directory.urls")),
     path("accounts/", include("thrive.accounts.urls")),
+    path("staff/notifications/", include("thrive.core.notifications.urls")),
     path("staff/", include("thrive.core.urls")),
     path("areas/", include("thrive.geography.urls")),
+    path("surveillance/", include("thrive.surveillance.urls")),
+    path("referrals/", include("thrive.referrals.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", core_views.api_docs, name="api-docs"),
     path("api/v1/", include("thrive.api_urls")),

@@ -23,7 +23,6 @@ ENTRIES: tuple[tuple[str, str, tuple[P, ...]], ...] = (
     ("Areas", "geography:index", (P.AREAS_VIEW,)),
     ("Audit log", "audit-log", (P.AUDIT_VIEW,)),
     ("Administration", "admin-home", (P.ADMIN_USERS, P.ADMIN_ORGANISATIONS)),
-    ("Notifications", "notifications-inbox", ()),
 )
 
 

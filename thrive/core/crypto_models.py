@@ -36,8 +36,8 @@ class DataSubjectManager(models.Manager["DataSubject"]):
 
 
 class DataSubject(models.Model):
-    """A person's data key, wrapped. Random UUIDs (never reused, unlike row ids after a rollback) name subjects
-    in every ciphertext, so a cached key can never be confused with another subject's."""
+    """A person's data key, wrapped. Random UUIDs (never reused, unlike row ids after a rollback) name the
+    subject in every ciphertext, so a cached key can never be confused with another subject's."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wrapped_key = models.BinaryField(blank=True)
@@ -57,7 +57,7 @@ class DataSubject(models.Model):
 
     class Meta:
         constraints = [
-            # A subject either holds a wrapped key, or has been erased and holds none: never both, never neither.
+            # A subject holds a wrapped key, or has been erased and holds none: never both, never neither.
             models.CheckConstraint(
                 condition=(
                     (models.Q(erased_at__isnull=True) & ~models.Q(wrapped_key=b""))

@@ -100,3 +100,4 @@ class DemoMarker(models.Model):
 
 
 from thrive.core.notification_models import *  # noqa: E402,F401,F403
+from thrive.core.crypto_models import DataSubject  # noqa: E402,F401

@@ -71,8 +71,10 @@ def public_page(max_age: int = DEFAULT_MAX_AGE) -> Callable[[View], View]:
             cached = cache.get(key) if key else None
             if cached is not None:
                 content, content_type = cached
-                response = HttpResponse(content.replace(NONCE_PLACEHOLDER, str(request.csp_nonce)),
-                                        content_type=content_type)
+                response = HttpResponse(
+                    content.replace(NONCE_PLACEHOLDER, str(getattr(request, "csp_nonce", ""))),
+                    content_type=content_type,
+                )
             else:
                 response = view(request, *args, **kwargs)
                 if key and response.status_code == 200 and not response.streaming and not response.cookies:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from thrive.directory import places
@@ -19,6 +20,13 @@ MAX_FUTURE_DAYS = 2 * 365
 MARKUP = re.compile(r"<\s*/?\s*[a-z!?]|javascript\s*:|\bon[a-z]+\s*=|&#|&lt;", re.IGNORECASE)
 
 
+def https_urls(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """Model form fields, with web addresses typed without a scheme read as https://."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 def _choices(label: str, values: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [("", label), *values]
 
@@ -26,19 +34,33 @@ def _choices(label: str, values: list[tuple[str, str]]) -> list[tuple[str, str]]
 class SearchForm(forms.Form):
     """GET form: where (postcode or borough, or the browser's position), what (type), and optional words."""
 
-    postcode = forms.CharField(label="Postcode", required=False, max_length=12,
-                               widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}))
+    postcode = forms.CharField(
+        label="Postcode",
+        required=False,
+        max_length=20,
+        error_messages={"max_length": "Enter a full postcode, like E1 6AN."},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}),
+    )
     borough = forms.CharField(label="Or choose a borough", required=False, max_length=12)
-    type = forms.ChoiceField(label="Type of support", required=False,
-                             choices=_choices("Any type of support", list(ServiceType.choices)))
-    q = forms.CharField(label="Words to search for (optional)", required=False, max_length=100,
-                        help_text="For example: anxiety, Bengali, young people")
+    type = forms.ChoiceField(
+        label="Type of support",
+        required=False,
+        choices=_choices("Any type of support", list(ServiceType.choices)),
+    )
+    q = forms.CharField(
+        label="Words to search for (optional)",
+        required=False,
+        max_length=100,
+        help_text="For example: anxiety, Bengali, young people",
+    )
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["borough"].widget = forms.Select(choices=_choices("Any borough", places.borough_choices()))
+        self.fields["borough"].widget = forms.Select(
+            choices=_choices("Any borough", places.borough_choices())
+        )
         self.fields["type"].error_messages["invalid_choice"] = "Choose a type of support from the list."
 
 
@@ -48,16 +70,20 @@ class EventFilterForm(forms.Form):
     start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     borough = forms.CharField(label="Borough", required=False, max_length=12)
-    type = forms.ChoiceField(label="Type of event", required=False,
-                             choices=_choices("Any type of event", list(EventType.choices)))
+    type = forms.ChoiceField(
+        label="Type of event", required=False, choices=_choices("Any type of event", list(EventType.choices))
+    )
     attendance = forms.ChoiceField(
-        label="In person or online", required=False,
+        label="In person or online",
+        required=False,
         choices=[("", "In person or online"), ("in_person", "In person"), ("online", "Online")],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["borough"].widget = forms.Select(choices=_choices("Any borough", places.borough_choices()))
+        self.fields["borough"].widget = forms.Select(
+            choices=_choices("Any borough", places.borough_choices())
+        )
         for name in ("type", "attendance"):
             self.fields[name].error_messages["invalid_choice"] = "Choose an option from the list."
 
@@ -68,7 +94,7 @@ class EventFilterForm(forms.Form):
         return code
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The 'to' date must be the same as or after the 'from' date.")
         return data
@@ -77,26 +103,51 @@ class EventFilterForm(forms.Form):
 class EventSubmissionForm(forms.ModelForm):
     """Anyone's event, for moderation. Dates are a day and two times (plus an end day for longer events)."""
 
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}),
-                          error_messages={"required": "Enter the date of the event.",
-                                          "invalid": "Enter a real date, like 10/10/2026."})
-    start_time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}),
-                                 error_messages={"required": "Enter the start time.",
-                                                 "invalid": "Enter a time, like 14:30."})
-    end_time = forms.TimeField(label="End time", widget=forms.TimeInput(attrs={"type": "time"}),
-                               error_messages={"required": "Enter the end time.",
-                                               "invalid": "Enter a time, like 16:00."})
-    end_day = forms.DateField(label="End date, if the event runs over more than one day", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}),
-                              error_messages={"invalid": "Enter a real date, like 11/10/2026."})
+    day = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date of the event.",
+            "invalid": "Enter a real date, like 10/10/2026.",
+        },
+    )
+    start_time = forms.TimeField(
+        label="Start time",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"required": "Enter the start time.", "invalid": "Enter a time, like 14:30."},
+    )
+    end_time = forms.TimeField(
+        label="End time",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"required": "Enter the end time.", "invalid": "Enter a time, like 16:00."},
+    )
+    end_day = forms.DateField(
+        label="End date, if the event runs over more than one day",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date, like 11/10/2026."},
+    )
     # Spam trap: hidden from people (display: none), so only a robot fills it in.
     website = forms.CharField(label="Leave this empty", required=False)
 
     class Meta:
         model = Event
+        formfield_callback = https_urls
         fields = [
-            "title", "type", "description", "attendance", "venue_name", "address", "postcode", "online_url",
-            "booking_url", "is_free", "price", "accessibility", "organiser_name", "organiser_email",
+            "title",
+            "type",
+            "description",
+            "attendance",
+            "venue_name",
+            "address",
+            "postcode",
+            "online_url",
+            "booking_url",
+            "is_free",
+            "price",
+            "accessibility",
+            "organiser_name",
+            "organiser_email",
             "organiser_phone",
         ]
         labels = {
@@ -120,21 +171,27 @@ class EventSubmissionForm(forms.ModelForm):
         }
         widgets = {"attendance": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 6})}
         error_messages = {
-            "title": {"required": "Enter the name of the event.",
-                      "max_length": "The event name must be 120 characters or fewer."},
+            "title": {
+                "required": "Enter the name of the event.",
+                "max_length": "The event name must be 120 characters or fewer.",
+            },
             "description": {"required": "Describe the event."},
             "type": {"required": "Choose the type of event."},
             "organiser_name": {"required": "Enter the name of the organiser."},
-            "organiser_email": {"required": "Enter your email address so a moderator can contact you.",
-                                "invalid": "Enter an email address like name@example.org."},
+            "organiser_email": {
+                "required": "Enter your email address so a moderator can contact you.",
+                "invalid": "Enter an email address like name@example.org.",
+            },
             "online_url": {"invalid": "Enter a full web address, starting https://"},
             "booking_url": {"invalid": "Enter a full web address, starting https://"},
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = _choices("Choose a type", list(EventType.choices))
-        self.fields["attendance"].choices = list(Attendance.choices)
+        cast(forms.ChoiceField, self.fields["type"]).choices = _choices(
+            "Choose a type", list(EventType.choices)
+        )
+        cast(forms.ChoiceField, self.fields["attendance"]).choices = list(Attendance.choices)
         self.place: places.Place | None = None
 
     @property
@@ -150,8 +207,16 @@ class EventSubmissionForm(forms.ModelForm):
         return text
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        for name in ("title", "description", "venue_name", "address", "price", "accessibility", "organiser_name"):
+        data = super().clean() or {}
+        for name in (
+            "title",
+            "description",
+            "venue_name",
+            "address",
+            "price",
+            "accessibility",
+            "organiser_name",
+        ):
             if MARKUP.search(str(data.get(name) or "")):
                 self.add_error(name, "Remove the HTML or code: write plain text only.")
         self._clean_times(data)
@@ -189,8 +254,9 @@ class EventSubmissionForm(forms.ModelForm):
             return
         place = places.from_postcode(data["postcode"])
         if place.outside_region:
-            self.add_error("postcode", "This calendar is for events in London or online: the postcode is "
-                                       "outside London.")
+            self.add_error(
+                "postcode", "This calendar is for events in London or online: the postcode is outside London."
+            )
         elif place.error:
             self.add_error("postcode", place.error)
         else:
@@ -210,17 +276,20 @@ class EventSubmissionForm(forms.ModelForm):
 
 class ModerationForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Decision", widget=forms.RadioSelect,
+        label="Decision",
+        widget=forms.RadioSelect,
         choices=[("publish", "Publish it"), ("reject", "Reject it")],
         error_messages={"required": "Choose whether to publish or reject the event."},
     )
     reason = forms.CharField(
-        label="Reason for rejecting", required=False, max_length=1000,
+        label="Reason for rejecting",
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
             self.add_error("reason", "Give a reason for rejecting the event.")
         return data

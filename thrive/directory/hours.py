@@ -12,9 +12,23 @@ from typing import TypedDict
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
 _DAY_WORDS = {
-    "mon": "MO", "monday": "MO", "tue": "TU", "tues": "TU", "tuesday": "TU", "wed": "WE", "wednesday": "WE",
-    "thu": "TH", "thur": "TH", "thurs": "TH", "thursday": "TH", "fri": "FR", "friday": "FR", "sat": "SA",
-    "saturday": "SA", "sun": "SU", "sunday": "SU",
+    "mon": "MO",
+    "monday": "MO",
+    "tue": "TU",
+    "tues": "TU",
+    "tuesday": "TU",
+    "wed": "WE",
+    "wednesday": "WE",
+    "thu": "TH",
+    "thur": "TH",
+    "thurs": "TH",
+    "thursday": "TH",
+    "fri": "FR",
+    "friday": "FR",
+    "sat": "SA",
+    "saturday": "SA",
+    "sun": "SU",
+    "sunday": "SU",
 }
 _GROUPS = {"every day": DAYS, "daily": DAYS, "weekdays": DAYS[:5], "weekends": DAYS[5:]}
 _TIME = r"([01]?\d|2[0-4])[:.]([0-5]\d)"
@@ -64,7 +78,7 @@ def _days(text: str, line: str) -> list[str]:
         codes = [_DAY_WORDS.get(end) for end in ends if end]
         if not codes or None in codes or len(codes) > 2:
             raise HoursError(f'We could not read the days in "{line}". {SYNTAX_HELP}')
-        first, last = DAYS.index(codes[0]), DAYS.index(codes[-1])  # type: ignore[arg-type]
+        first, last = DAYS.index(codes[0]), DAYS.index(codes[-1])
         span = range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
         chosen.update(DAYS[i] for i in span)
     return [day for day in DAYS if day in chosen]

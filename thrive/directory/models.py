@@ -31,7 +31,7 @@ class ServiceStatus(models.TextChoices):
 
 
 class Service(models.Model):
-    """One service a person can use, who provides it, who it is for, how to get it and where it is available."""
+    """A service: who provides it, who it is for, how to get it and where it is available."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(max_length=120, unique=True)
@@ -72,7 +72,7 @@ class Service(models.Model):
     postcode = models.CharField(max_length=8, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
-    opening_hours = models.JSONField(default=list, blank=True, help_text=hours.SYNTAX_HELP)
+    opening_hours = models.JSONField(default=list, blank=True, help_text="Rules made by hours.parse()")
     opening_notes = models.CharField(max_length=300, blank=True)
     languages = models.JSONField(default=list, blank=True)
     accessibility = models.TextField(blank=True)
@@ -87,23 +87,58 @@ class Service(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    data_classification: ClassVar[dict[str, Classification]] = {
-        name: C.PUBLIC
-        for name in (
-            "uuid", "slug", "name", "type", "organisation", "summary", "description", "min_age", "max_age",
-            "perinatal", "conditions", "eligibility_notes", "self_referral", "self_referral_url",
-            "self_referral_phone", "via_gp", "via_other_service", "how_to_access", "phone", "text_number",
-            "email", "website", "in_person", "by_phone", "online", "address", "postcode", "latitude", "longitude",
-            "opening_hours", "opening_notes", "languages", "accessibility", "national", "whole_region", "status",
-            "last_verified", "is_example", "created_at", "updated_at",
-        )
-    }
+    data_classification: ClassVar[dict[str, Classification]] = dict.fromkeys(
+        (
+            "uuid",
+            "slug",
+            "name",
+            "type",
+            "organisation",
+            "summary",
+            "description",
+            "min_age",
+            "max_age",
+            "perinatal",
+            "conditions",
+            "eligibility_notes",
+            "self_referral",
+            "self_referral_url",
+            "self_referral_phone",
+            "via_gp",
+            "via_other_service",
+            "how_to_access",
+            "phone",
+            "text_number",
+            "email",
+            "website",
+            "in_person",
+            "by_phone",
+            "online",
+            "address",
+            "postcode",
+            "latitude",
+            "longitude",
+            "opening_hours",
+            "opening_notes",
+            "languages",
+            "accessibility",
+            "national",
+            "whole_region",
+            "status",
+            "last_verified",
+            "is_example",
+            "created_at",
+            "updated_at",
+        ),
+        C.PUBLIC,
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(min_age__isnull=True) | models.Q(max_age__isnull=True)
+                condition=models.Q(min_age__isnull=True)
+                | models.Q(max_age__isnull=True)
                 | models.Q(min_age__lte=models.F("max_age")),
                 name="service_ages_in_order",
             )
@@ -179,9 +214,15 @@ class Event(models.Model):
     accessibility = models.CharField(max_length=500, blank=True)
     organiser_name = models.CharField(max_length=200, help_text="Shown on the event page")
     organiser_email = models.EmailField(help_text="For moderators only; never shown")
-    organiser_phone = models.CharField(max_length=40, blank=True, help_text="For moderators only; never shown")
+    organiser_phone = models.CharField(
+        max_length=40, blank=True, help_text="For moderators only; never shown"
+    )
     organisation = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="directory_events"
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="directory_events",
     )
     status = models.CharField(max_length=10, choices=EventStatus.choices, default=EventStatus.PENDING)
     submitted_at = models.DateTimeField(default=timezone.now)
@@ -194,14 +235,34 @@ class Event(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     data_classification: ClassVar[dict[str, Classification]] = {
-        **{
-            name: C.PUBLIC
-            for name in (
-                "uuid", "title", "description", "type", "starts_at", "ends_at", "attendance", "venue_name",
-                "address", "postcode", "latitude", "longitude", "borough", "online_url", "booking_url", "is_free",
-                "price", "accessibility", "organiser_name", "organisation", "status", "is_example", "updated_at",
-            )
-        },
+        **dict.fromkeys(
+            (
+                "uuid",
+                "title",
+                "description",
+                "type",
+                "starts_at",
+                "ends_at",
+                "attendance",
+                "venue_name",
+                "address",
+                "postcode",
+                "latitude",
+                "longitude",
+                "borough",
+                "online_url",
+                "booking_url",
+                "is_free",
+                "price",
+                "accessibility",
+                "organiser_name",
+                "organisation",
+                "status",
+                "is_example",
+                "updated_at",
+            ),
+            C.PUBLIC,
+        ),
         "organiser_email": C.IDENTIFIABLE,
         "organiser_phone": C.IDENTIFIABLE,
         "submitted_at": C.PSEUDONYMOUS,
@@ -214,7 +275,9 @@ class Event(models.Model):
         ordering = ["starts_at", "title"]
         indexes = [models.Index(fields=["status", "starts_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start")
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -251,7 +314,8 @@ class Event(models.Model):
 
 
 class Campaign(models.Model):
-    """A city-wide day (or week) such as a mental health day: its page gathers the published events on its dates."""
+    """A city-wide day (or week) such as a mental health day: its page gathers the published events on its
+    dates."""
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
@@ -261,14 +325,25 @@ class Campaign(models.Model):
     ends_on = models.DateField()
     is_example = models.BooleanField(default=False)
 
-    data_classification: ClassVar[dict[str, Classification]] = {
-        name: C.PUBLIC for name in ("slug", "name", "hashtag", "description", "starts_on", "ends_on", "is_example")
-    }
+    data_classification: ClassVar[dict[str, Classification]] = dict.fromkeys(
+        (
+            "slug",
+            "name",
+            "hashtag",
+            "description",
+            "starts_on",
+            "ends_on",
+            "is_example",
+        ),
+        C.PUBLIC,
+    )
 
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_dates_order")
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_dates_order"
+            )
         ]
 
     def __str__(self) -> str:

@@ -48,8 +48,10 @@ def boroughs() -> dict[str, Borough]:
     """Every borough by ONS code, in name order (cached for an hour; boroughs change once a decade)."""
     cached: dict[str, Borough] | None = cache.get(BOROUGHS_CACHE_KEY)
     if cached is None:
-        rows = Area.objects.filter(level=AreaLevel.BOROUGH).order_by("name").values_list(
-            "pk", "code", "name", "ics_id", "parent_id"
+        rows = (
+            Area.objects.filter(level=AreaLevel.BOROUGH)
+            .order_by("name")
+            .values_list("pk", "code", "name", "ics_id", "parent_id")
         )
         cached = {code: Borough(pk, code, name, ics, parent) for pk, code, name, ics, parent in rows}
         cache.set(BOROUGHS_CACHE_KEY, cached, BOROUGHS_CACHE_SECONDS)
@@ -91,7 +93,8 @@ def from_postcode(text: str) -> Place:
     )
     if row is None:
         return Place(
-            error=f"We cannot find the postcode {postcode}. Check it is right, or choose your borough instead.",
+            error=f"We cannot find the postcode {postcode}. Check it is right, or choose your borough "
+            "instead.",
             field="postcode",
         )
     borough_id, in_region, lat, lon = row
@@ -100,8 +103,8 @@ def from_postcode(text: str) -> Place:
         return Place(
             label=postcode,
             outside_region=True,
-            error=f"{postcode} is outside London. This directory lists London services, so we are showing the "
-            "national services that anyone can use.",
+            error=f"{postcode} is outside London. This directory lists London services, so we are showing "
+            "the national services that anyone can use.",
             field="postcode",
         )
     return Place(borough=borough, label=f"{postcode} ({borough.name})", lat=lat, lon=lon)

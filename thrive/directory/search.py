@@ -1,7 +1,8 @@
 """Find-support search: which services reach a borough, of a type, matching some words.
 
-One query for the page of results and one for the count, whatever the filters (the tests hold it to that), so
-the public search stays fast under load. Local services come first, then London-wide ones, then national lines.
+One query for the page of results and one for the count, whatever the filters (the tests hold it to that),
+so the public search stays fast under load. Local services come first, then London-wide ones, then national
+lines.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def search(
         covers = Exists(
             through.objects.filter(service_id=OuterRef("pk"), area_id__in=borough.covering_area_ids)
         )
-        services = services.alias(local=covers).filter(Q(local=True) | Q(whole_region=True) | Q(national=True))
+        services = services.alias(local=covers).filter(
+            Q(local=True) | Q(whole_region=True) | Q(national=True)
+        )
         services = services.annotate(
             reach=Case(
                 When(local=True, then=Value(Reach.LOCAL)),

@@ -1,4 +1,4 @@
-"""The directory's two small taxonomies: kinds of service and kinds of event (documented in docs/directory.md).
+"""The directory's two small taxonomies, kinds of service and kinds of event (see docs/directory.md).
 
 Codes are stable (the ORUK API, the CSV import and saved links use them); labels and descriptions are what the
 public sees, in plain English. A code may be added, never repurposed.
@@ -31,22 +31,25 @@ class ServiceType(models.TextChoices):
 
 
 SERVICE_TYPE_DESCRIPTIONS: dict[str, str] = {
-    ServiceType.PERINATAL_COMMUNITY: "Specialist NHS mental health care during pregnancy and up to 2 years after "
-    "birth, usually through a GP, midwife or health visitor.",
-    ServiceType.MOTHER_AND_BABY_UNIT: "A hospital ward where a mother who is very unwell can stay with her baby "
-    "and get specialist care.",
-    ServiceType.TALKING_THERAPIES: "Free NHS talking therapy for anxiety and depression. You can refer yourself.",
+    ServiceType.PERINATAL_COMMUNITY: "Specialist NHS mental health care during pregnancy and up to 2 years "
+    "after birth, usually through a GP, midwife or health visitor.",
+    ServiceType.MOTHER_AND_BABY_UNIT: "A hospital ward where a mother who is very unwell can stay with her "
+    "baby and get specialist care.",
+    ServiceType.TALKING_THERAPIES: "Free NHS talking therapy for anxiety and depression. You can refer "
+    "yourself.",
     ServiceType.EMPLOYMENT_SUPPORT: "Help to find and keep paid work alongside mental health care "
     "(Individual Placement and Support).",
-    ServiceType.BEREAVEMENT_SUPPORT: "Support after someone has died, including specialist support for people "
-    "bereaved by suicide.",
-    ServiceType.CRISIS_LINE: "Phone and text lines you can contact at any time if you are struggling to cope.",
+    ServiceType.BEREAVEMENT_SUPPORT: "Support after someone has died, including specialist support for "
+    "people bereaved by suicide.",
+    ServiceType.CRISIS_LINE: "Phone and text lines you can contact at any time if you are struggling to "
+    "cope.",
     ServiceType.CRISIS_SAFE_HAVEN: "A place you can go in the evening or at weekends when you feel you are "
     "reaching crisis, without an appointment.",
     ServiceType.COMMUNITY_SUPPORT: "Local groups, peer support, activities and advice run by charities and "
     "community organisations.",
     ServiceType.DIGITAL: "Support you can use online or through an app, at a time that suits you.",
-    ServiceType.CHILDREN_AND_YOUNG_PEOPLE: "Mental health support for children, young people and their families.",
+    ServiceType.CHILDREN_AND_YOUNG_PEOPLE: "Mental health support for children, young people and their "
+    "families.",
     ServiceType.CARERS: "Support for people who look after someone with a mental health problem.",
 }
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from thrive.directory import paging, places, search
 from thrive.directory.caching import public_page
@@ -25,7 +25,7 @@ RESULTS_PER_PAGE = 20
 BOUNDARY_MAX_AGE = 24 * 3600
 
 
-@require_GET
+@require_safe
 @public_page()
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -35,16 +35,22 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("starts_at")[:3]
     )
     campaign = Campaign.objects.filter(ends_on__gte=today).order_by("starts_on").first()
-    return render(request, "directory/home.jinja", {
-        "page_title": "Find mental health support in London",
-        "form": SearchForm(),
-        "types": [(value, label, SERVICE_TYPE_DESCRIPTIONS[value]) for value, label in ServiceType.choices],
-        "upcoming": upcoming,
-        "campaign": campaign,
-    })
+    return render(
+        request,
+        "directory/home.jinja",
+        {
+            "page_title": "Find mental health support in London",
+            "form": SearchForm(),
+            "types": [
+                (value, label, SERVICE_TYPE_DESCRIPTIONS[value]) for value, label in ServiceType.choices
+            ],
+            "upcoming": upcoming,
+            "campaign": campaign,
+        },
+    )
 
 
-@require_GET
+@require_safe
 @public_page()
 def find_support(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
@@ -69,15 +75,19 @@ def find_support(request: HttpRequest) -> HttpResponse:
         q=data.get("q", ""),
     )
     page = paging.page_of(request, results, RESULTS_PER_PAGE) if searched and not form.errors else None
-    return render(request, "directory/find_support.jinja", {
-        "page_title": "Find support" + (f" near {place.label}" if place.label else ""),
-        "form": form,
-        "place": place,
-        "searched": searched,
-        "page": page,
-        "pagination": paging.pagination(request, page) if page else None,
-        "type_label": ServiceType(data["type"]).label if data.get("type") else "",
-    })
+    return render(
+        request,
+        "directory/find_support.jinja",
+        {
+            "page_title": "Find support" + (f" near {place.label}" if place.label else ""),
+            "form": form,
+            "place": place,
+            "searched": searched,
+            "page": page,
+            "pagination": paging.pagination(request, page) if page else None,
+            "type_label": ServiceType(data["type"]).label if data.get("type") else "",
+        },
+    )
 
 
 def _from_position(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
@@ -85,32 +95,41 @@ def _from_position(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     address bar, the history or a shared cache."""
     place = places.from_position(data["lat"], data["lon"])
     if place.borough is None:
-        return HttpResponseRedirect(paging.link(request, lat=None, lon=None, postcode=None, borough=None,
-                                                outside="1"))
-    return HttpResponseRedirect(paging.link(request, lat=None, lon=None, postcode=None, borough=place.borough.code))
+        return HttpResponseRedirect(
+            paging.link(request, lat=None, lon=None, postcode=None, borough=None, outside="1")
+        )
+    return HttpResponseRedirect(
+        paging.link(request, lat=None, lon=None, postcode=None, borough=place.borough.code)
+    )
 
 
-@require_GET
+@require_safe
 @public_page()
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     service = get_object_or_404(
         Service.objects.select_related("organisation").filter(~Q(status=ServiceStatus.DEFUNCT)), slug=slug
     )
     areas = list(service.areas.order_by("name").values_list("name", flat=True))
-    return render(request, "directory/service.jinja", {
-        "page_title": service.name,
-        "service": service,
-        "areas": areas,
-        "type_description": SERVICE_TYPE_DESCRIPTIONS[service.type],
-    })
+    return render(
+        request,
+        "directory/service.jinja",
+        {
+            "page_title": service.name,
+            "service": service,
+            "areas": areas,
+            "type_description": SERVICE_TYPE_DESCRIPTIONS[service.type],
+        },
+    )
 
 
-@require_GET
+@require_safe
 @public_page(max_age=BOUNDARY_MAX_AGE)
 def borough_boundary(request: HttpRequest, code: str) -> HttpResponse:
     """A borough's outline as GeoJSON for the maps (fetched separately so the search page stays small)."""
     boundary = (
-        Area.objects.filter(level=AreaLevel.BOROUGH, code=code.upper()).values_list("boundary", flat=True).first()
+        Area.objects.filter(level=AreaLevel.BOROUGH, code=code.upper())
+        .values_list("boundary", flat=True)
+        .first()
     )
     if boundary is None:
         raise Http404("No such borough")

@@ -270,21 +270,20 @@ def _save_population(
                     continue
                 for (sex, band), count in sources.population[borough.code].bands.items():
                     desired[(area_id, sex, band)] = desired.get((area_id, sex, band), 0) + count
-    existing = {
-        (row.area_id, row.sex, row.age_band): row
-        for row in AreaPopulation.objects.filter(year=POPULATION_YEAR)
-    }
+    rows = AreaPopulation.objects.filter(year=POPULATION_YEAR).values_list(
+        "pk", "area_id", "sex", "age_band", "count"
+    )
+    existing = {(area_id, sex, band): (pk, count) for pk, area_id, sex, band, count in rows}
     to_create = [
         (area_id, POPULATION_YEAR, sex, band, count)
         for (area_id, sex, band), count in desired.items()
         if (area_id, sex, band) not in existing
     ]
-    to_update = []
-    for key, count in desired.items():
-        row = existing.get(key)
-        if row is not None and row.count != count:
-            row.count = count
-            to_update.append(row)
+    to_update = [
+        AreaPopulation(pk=existing[key][0], count=count)
+        for key, count in desired.items()
+        if key in existing and existing[key][1] != count
+    ]
     _insert(AreaPopulation, ("area_id", "year", "sex", "age_band", "count"), to_create)
     AreaPopulation.objects.bulk_update(to_update, ["count"], batch_size=BATCH * 4)
     return len(to_create), len(to_update)
@@ -294,15 +293,15 @@ def _save_links(
     links: list[tuple[str, str, float, float]], ids: dict[tuple[str, str], int]
 ) -> tuple[int, int, int]:
     desired = {(ids[("lsoa11", a)], ids[("lsoa21", b)]): (s11, s21) for a, b, s11, s21 in links}
-    existing = {(link.lsoa11_id, link.lsoa21_id): link for link in LsoaLink.objects.all()}
+    rows = LsoaLink.objects.values_list("pk", "lsoa11_id", "lsoa21_id", "share_of_lsoa11", "share_of_lsoa21")
+    existing = {(a, b): (pk, (s11, s21)) for pk, a, b, s11, s21 in rows}
     to_create = [(a, b, s11, s21) for (a, b), (s11, s21) in desired.items() if (a, b) not in existing]
-    to_update = []
-    for key, (s11, s21) in desired.items():
-        link = existing.get(key)
-        if link is not None and (link.share_of_lsoa11, link.share_of_lsoa21) != (s11, s21):
-            link.share_of_lsoa11, link.share_of_lsoa21 = s11, s21
-            to_update.append(link)
-    stale = [link.pk for key, link in existing.items() if key not in desired]
+    to_update = [
+        LsoaLink(pk=existing[key][0], share_of_lsoa11=shares[0], share_of_lsoa21=shares[1])
+        for key, shares in desired.items()
+        if key in existing and existing[key][1] != shares
+    ]
+    stale = [pk for key, (pk, _) in existing.items() if key not in desired]
     _insert(LsoaLink, ("lsoa11_id", "lsoa21_id", "share_of_lsoa11", "share_of_lsoa21"), to_create)
     LsoaLink.objects.bulk_update(to_update, ["share_of_lsoa11", "share_of_lsoa21"], batch_size=BATCH * 4)
     LsoaLink.objects.filter(pk__in=stale).delete()

@@ -9,14 +9,17 @@ other point is outside the region and gets None, for the caller to flag.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import shapely
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
-from thrive.geography.geometry import LocalProjection
+from thrive.geography.geometry import METRES_PER_DEGREE_LAT, LocalProjection
 from thrive.geography.models import Area, AreaLevel
 
 GAP_CLOSING_METRES = 600.0
@@ -53,17 +56,20 @@ class LocatedMany:
         return np.asarray(self.borough != NONE)
 
 
+def _shapes(texts: list[str]) -> np.ndarray:
+    return np.asarray(shapely.from_geojson(np.array(texts, dtype=object)), dtype=object)
+
+
 class _Layer:
     """One vintage of LSOAs: the tree and, per polygon, its area's id and the ids it lies in."""
 
-    def __init__(self, areas: list[Area], projection: LocalProjection) -> None:
-        shapes = np.array([shapely.geometry.shape(area.boundary) for area in areas], dtype=object)
+    def __init__(self, rows: list[tuple[Any, ...]], projection: LocalProjection) -> None:
+        """`rows` are (id, GeoJSON text, parent id, borough id, ics id)."""
+        shapes = _shapes([row[1] for row in rows])
         self.shapes = projection.project(shapes)
         self.tree = shapely.STRtree(self.shapes)
-        self.ids = np.array([area.pk for area in areas], dtype=np.int64)
-        self.parent = np.array([area.parent_id or NONE for area in areas], dtype=np.int64)
-        self.borough = np.array([area.borough_id or NONE for area in areas], dtype=np.int64)
-        self.ics = np.array([area.ics_id or NONE for area in areas], dtype=np.int64)
+        ids = np.array([[NONE if v is None else v for v in (r[0], *r[2:])] for r in rows], dtype=np.int64)
+        self.ids, self.parent, self.borough, self.ics = ids.reshape(-1, 4).T
 
     def containing(self, points: np.ndarray) -> np.ndarray:
         """Index of the polygon holding each point (the lowest, on a shared edge), else -1."""
@@ -76,6 +82,14 @@ class _Layer:
         first = np.unique(point_index, return_index=True)[1]
         found[point_index[first]] = shape_index[first]
         return found
+
+    def first(self, point: shapely.Point) -> int:
+        hits = self.tree.query(point, predicate="intersects")
+        return int(hits.min()) if hits.size else NONE
+
+    def nearest_one(self, point: shapely.Point) -> int:
+        hits = self.tree.query_nearest(point, max_distance=NEAREST_LIMIT_METRES, all_matches=False)
+        return int(hits[0]) if hits.size else NONE
 
     def nearest(self, points: np.ndarray, found: np.ndarray, wanted: np.ndarray) -> None:
         """Fill `found` for the `wanted` points with the nearest polygon within the limit."""
@@ -93,16 +107,28 @@ class _Layer:
 
 class AreaIndex:
     def __init__(self) -> None:
-        areas = list(Area.objects.defer("boundary", "imd_domains").order_by("pk"))
-        self.areas: dict[int, Area] = {area.pk: area for area in areas}
-        lsoa = list(Area.objects.filter(level__in=[AreaLevel.LSOA11, AreaLevel.LSOA21]).order_by("code"))
-        if not lsoa:
+        self.areas: dict[int, Area] = {
+            area.pk: area for area in Area.objects.defer("boundary", "imd_domains")
+        }
+        layers: dict[str, list[tuple[Any, ...]]] = {level: [] for level in AreaLevel.values}
+        rows = (
+            Area.objects.filter(boundary__isnull=False)
+            .annotate(geojson=Cast("boundary", output_field=TextField()))
+            .order_by("code")
+            .values_list("level", "pk", "geojson", "parent_id", "borough_id", "ics_id")
+        )
+        for level, *row in rows.filter(level__in=[AreaLevel.LSOA11, AreaLevel.LSOA21, AreaLevel.REGION]):
+            layers[level].append(tuple(row))
+        if not layers[AreaLevel.LSOA11] and not layers[AreaLevel.LSOA21]:
             raise GeographyNotLoaded
-        all_shapes = [shapely.geometry.shape(area.boundary) for area in lsoa]
-        self.projection = LocalProjection.around(all_shapes)
-        self.lsoa11 = _Layer([a for a in lsoa if a.level == AreaLevel.LSOA11], self.projection)
-        self.lsoa21 = _Layer([a for a in lsoa if a.level == AreaLevel.LSOA21], self.projection)
-        land = shapely.union_all(self.projection.project(np.array(all_shapes, dtype=object)))
+        region = _shapes([row[1] for row in layers[AreaLevel.REGION]])
+        if not len(region):
+            region = _shapes(list(rows.filter(level=AreaLevel.BOROUGH).values_list("geojson", flat=True)))
+        self.projection = LocalProjection.around(region)
+        self.kx = self.projection.kx
+        self.lsoa11 = _Layer(layers[AreaLevel.LSOA11], self.projection)
+        self.lsoa21 = _Layer(layers[AreaLevel.LSOA21], self.projection)
+        land = shapely.union_all(self.projection.project(region))
         self.region = land.buffer(GAP_CLOSING_METRES).buffer(-GAP_CLOSING_METRES)
         shapely.prepare(self.region)
 
@@ -142,12 +168,28 @@ class AreaIndex:
         )
 
     def locate(self, lat: float, lon: float) -> Located | None:
-        """The areas holding one point, or None outside the region."""
-        found = self.locate_many([lat], [lon])
-        if found.borough[0] == NONE:
+        """The areas holding one point, or None outside the region: `locate_many`'s rules for one point."""
+        if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
             return None
+        x, y = (lon - self.projection.lon0) * self.kx, (lat - self.projection.lat0) * METRES_PER_DEGREE_LAT
+        point = shapely.Point(x, y)
+        found11, found21 = self.lsoa11.first(point), self.lsoa21.first(point)
+        if found11 == NONE and found21 == NONE and not shapely.contains_xy(self.region, x, y):
+            return None
+        if found11 == NONE:
+            found11 = self.lsoa11.nearest_one(point)
+        if found21 == NONE:
+            found21 = self.lsoa21.nearest_one(point)
+        if found11 == NONE and found21 == NONE:
+            return None
+        areas = self.areas.get
+        by = (self.lsoa21, found21) if found21 != NONE else (self.lsoa11, found11)
         return Located(
-            **{name: self.areas.get(int(getattr(found, name)[0])) for name in Located.__dataclass_fields__}
+            lsoa11=areas(int(self.lsoa11.ids[found11])) if found11 != NONE else None,
+            lsoa21=areas(int(self.lsoa21.ids[found21])) if found21 != NONE else None,
+            msoa21=areas(int(self.lsoa21.parent[found21])) if found21 != NONE else None,
+            borough=areas(int(by[0].borough[by[1]])),
+            ics=areas(int(by[0].ics[by[1]])),
         )
 
 

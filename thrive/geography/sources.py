@@ -385,14 +385,14 @@ def read_population(path: Path, code_column: str, kind: str) -> tuple[dict[str, 
     return result, boroughs
 
 
-def _imd_column(domain: str, measure: str) -> str:
+def imd_column(domain: str, measure: str) -> str:
     suffix = "(where 1 is most deprived)" if measure == "Rank" else "(where 1 is most deprived 10% of LSOAs)"
     return f"{IMD_DOMAINS[domain]} {measure} {suffix}"
 
 
 def read_deprivation(path: Path) -> dict[str, Deprivation]:
     file = path.name
-    columns = ["LSOA code (2011)"] + [_imd_column(d, m) for d in IMD_DOMAINS for m in ("Rank", "Decile")]
+    columns = ["LSOA code (2011)"] + [imd_column(d, m) for d in IMD_DOMAINS for m in ("Rank", "Decile")]
     result: dict[str, Deprivation] = {}
     seen: dict[str, int] = {}
     for line, row in _csv_rows(path, columns):
@@ -401,8 +401,8 @@ def read_deprivation(path: Path) -> dict[str, Deprivation]:
         _unique(code, seen, file, line)
         domains = {
             domain: {
-                "rank": _whole(row, _imd_column(domain, "Rank"), file, line, low=1, high=IMD_LSOA_COUNT),
-                "decile": _whole(row, _imd_column(domain, "Decile"), file, line, low=1, high=10),
+                "rank": _whole(row, imd_column(domain, "Rank"), file, line, low=1, high=IMD_LSOA_COUNT),
+                "decile": _whole(row, imd_column(domain, "Decile"), file, line, low=1, high=10),
             }
             for domain in IMD_DOMAINS
         }

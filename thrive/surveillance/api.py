@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from thrive.accounts.api_auth import ApiClient, ApiKeyAuthentication, HasScope
 from thrive.core import audit
 from thrive.surveillance import codes, idempotency, scope, services
-from thrive.surveillance.models import AgencyReport, AgencyReport as Report, Case
+from thrive.surveillance.models import AgencyReport, Case
 from thrive.surveillance.serializers import CaseReportSerializer
 
 IDEMPOTENCY = OpenApiParameter(
@@ -147,7 +147,7 @@ class CaseListCreate(generics.GenericAPIView):
             serializer = CaseReportSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             submission = services.submit_report(
-                body=serializer.validated_data, organisation=client.organisation, via=Report.Via.API,
+                body=serializer.validated_data, organisation=client.organisation, via=AgencyReport.Via.API,
                 api_key=client.key,
             )
             return Response(_answer(submission, client), status=status.HTTP_201_CREATED)

@@ -32,11 +32,10 @@ def current_values(case: Case, reports: list[AgencyReport] | None = None) -> dic
     return report_data.fold([report.data for report in reports])
 
 
-def refresh_case(case: Case, reports: list[AgencyReport] | None = None) -> list[str]:
-    """Recompute the case's columns from its reports and save them; returns the flags raised."""
-    current = current_values(case, reports)
-    home = places.residence(current)
-    scene = places.incident(current)
+def apply_current(case: Case, current: dict[str, Any], *, home: places.Where, scene: places.Where,
+                  trust: Organisation | None) -> list[str]:
+    """Set the case's columns from the folded values and resolved places (not saved); returns the flags, less
+    the substance flag, which needs the vocabulary (see `refresh_case`)."""
     case.given_name = current.get("deceased.given_name", "")
     case.family_name = current.get("deceased.family_name", "")
     case.date_of_birth = _date(current.get("deceased.date_of_birth"))
@@ -64,16 +63,24 @@ def refresh_case(case: Case, reports: list[AgencyReport] | None = None) -> list[
     case.method_group = current.get("incident.method_group", "")
     case.circumstances = sorted(current.get("circumstances", []))
     case.known_to_mental_health_services = current.get("known_to_mental_health_services")
-    trust_slug = current.get("mental_health_trust")
-    case.mental_health_trust = Organisation.objects.filter(slug=trust_slug).first() if trust_slug else None
+    case.mental_health_trust = trust
     case.narrative = current.get("narrative", "")
     flags = []
     if home.flag:
         flags.append(f"residence_{home.flag}")
     if scene.flag:
         flags.append(f"incident_{scene.flag}")
-    names = substances.normalise(current.get("incident.substances", []))
-    rows = substances.substances_for(names)
+    return flags
+
+
+def refresh_case(case: Case, reports: list[AgencyReport] | None = None) -> list[str]:
+    """Recompute the case's columns from its reports and save them; returns the flags raised."""
+    current = current_values(case, reports)
+    trust_slug = current.get("mental_health_trust")
+    trust = Organisation.objects.filter(slug=trust_slug).first() if trust_slug else None
+    flags = apply_current(case, current, home=places.residence(current), scene=places.incident(current),
+                          trust=trust)
+    rows = substances.substances_for(substances.normalise(current.get("incident.substances", [])))
     if any(row.is_new for row in rows):
         flags.append("new_substance")
     case.flags = flags
@@ -88,6 +95,7 @@ FLAG_TEXT = {
     "residence_postcode_not_found": "The home postcode was not found in the postcode table.",
     "incident_outside_region": "The incident location is outside the region.",
     "incident_postcode_not_found": "The incident postcode was not found in the postcode table.",
+    "incident_not_located": "The map point could not be placed in an area (boundaries not loaded).",
     "new_substance": "A substance not in the vocabulary was reported (flagged as new).",
 }
 

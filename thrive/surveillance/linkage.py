@@ -101,16 +101,15 @@ def _band(similarity: float, bands: tuple[tuple[float, float], ...], disagree: f
 
 
 def name_points(a: LinkRecord, b: LinkRecord) -> tuple[float, float]:
-    """Points for the family and given names, allowing for the two being swapped (a common entry error)."""
+    """Points for the family and given names. Names swapped between the fields (a common entry error) count as
+    well, at the given-name weights for both, which keeps the score symmetric."""
     fa, ga, fb, gb = (normalise_name(x) for x in (a.family_name, a.given_name, b.family_name, b.given_name))
 
-    def pair(f1: str, g1: str, f2: str, g2: str) -> tuple[float, float]:
-        family = _band(JaroWinkler.similarity(f1, f2), FAMILY_BANDS, FAMILY_DISAGREE) if f1 and f2 else 0.0
-        given = _band(JaroWinkler.similarity(g1, g2), GIVEN_BANDS, GIVEN_DISAGREE) if g1 and g2 else 0.0
-        return family, given
+    def points(x: str, y: str, bands: tuple[tuple[float, float], ...], disagree: float) -> float:
+        return _band(JaroWinkler.similarity(x, y), bands, disagree) if x and y else 0.0
 
-    straight = pair(fa, ga, fb, gb)
-    swapped = pair(fa, ga, gb, fb)
+    straight = (points(fa, fb, FAMILY_BANDS, FAMILY_DISAGREE), points(ga, gb, GIVEN_BANDS, GIVEN_DISAGREE))
+    swapped = (points(fa, gb, GIVEN_BANDS, GIVEN_DISAGREE), points(ga, fb, GIVEN_BANDS, GIVEN_DISAGREE))
     return max(straight, swapped, key=sum)
 
 

@@ -16,6 +16,7 @@ from thrive.accounts.models import Organisation
 from thrive.accounts.permissions import OrganisationType as T
 from thrive.core import notifications
 from thrive.core.notifications.kinds import Kind, get_kind, register_kind
+from thrive.geography.models import Area, AreaLevel
 from thrive.surveillance.models import Case, CaseOrganisation
 
 NOTIFIED_TYPES = (T.LOCAL_AUTHORITY, T.NHS_TRUST, T.CORONERS_OFFICE, T.REGIONAL_PREVENTION_TEAM)
@@ -33,12 +34,14 @@ except ValueError:
 
 def organisations_for(case: Case) -> list[Organisation]:
     """The organisations with a role for the case's area (residence and incident boroughs)."""
-    boroughs = [b for b in (case.residence_borough, case.incident_borough) if b is not None]
+    return organisations_for_boroughs([b for b in (case.residence_borough, case.incident_borough) if b is not None])
+
+
+def organisations_for_boroughs(boroughs: list[Area]) -> list[Organisation]:
     if not boroughs:
         return list(Organisation.objects.filter(type=T.REGIONAL_PREVENTION_TEAM))
-    area_ids = {b.pk for b in boroughs} | {b.ics_id for b in boroughs if b.ics_id} | {
-        b.parent.parent_id for b in boroughs if b.parent is not None and b.parent.parent_id
-    }
+    region = Area.objects.filter(level=AreaLevel.REGION).values_list("pk", flat=True)
+    area_ids = {b.pk for b in boroughs} | {b.ics_id for b in boroughs if b.ics_id} | set(region)
     covering = Q(covers_region=True) | Q(coverage__in=area_ids)
     local = Organisation.objects.filter(covering, type__in=NOTIFIED_TYPES[:3])
     regional = Organisation.objects.filter(type=T.REGIONAL_PREVENTION_TEAM)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from thrive.geography import resolve_place
+from thrive.geography.lookup import GeographyNotLoaded
 from thrive.geography.models import Area
+from thrive.geography.place import PlaceNotFound, resolve_place
 from thrive.surveillance.codes import PUBLIC_LOCATION_TYPES
 
 LEVELS = ("lsoa11", "lsoa21", "msoa21", "borough", "ics")
@@ -29,12 +30,12 @@ class Where:
         return self.areas.get("borough") is not None
 
 
-NOWHERE = Where(areas=dict.fromkeys(LEVELS))
-
-
 def _resolve(**given: Any) -> Where | None:
-    place = resolve_place(**given)
-    if place is None:
+    """The areas of a point, postcode or area code; None when it does not resolve (unknown postcode or code,
+    or no boundaries loaded to place a point in)."""
+    try:
+        place = resolve_place(**given)
+    except (PlaceNotFound, GeographyNotLoaded):
         return None
     areas = {level: getattr(place, level, None) for level in LEVELS}
     outside = bool(getattr(place, "outside_region", False)) or areas["borough"] is None
@@ -42,44 +43,39 @@ def _resolve(**given: Any) -> Where | None:
                  flag="outside_region" if outside else "")
 
 
-def residence(current: dict[str, Any]) -> Where:
-    """From the home postcode when known, else the chosen area; flags an unknown or out-of-region postcode."""
-    postcode = current.get("deceased.residence_postcode")
+def _locate(point: dict[str, Any] | None, postcode: str | None, area: str | None) -> Where:
+    """The most precise of a point, a postcode and an area that resolves; flags a point or postcode outside the
+    region, a postcode the table does not know, and a point that could not be placed (no boundaries loaded)."""
+    flag = ""
+    lat = lon = None
+    if point:
+        lat, lon = float(point["lat"]), float(point["lon"])
+        where = _resolve(lat=lat, lon=lon)
+        if where is not None and where.found:
+            return where
+        flag = "outside_region" if where is not None else "not_located"
     if postcode:
         where = _resolve(postcode=postcode)
         if where is not None and where.found:
-            return where
-        area = current.get("deceased.residence_area")
-        fallback = _resolve(area_code=area) if area else None
-        flag = "outside_region" if where is not None else "postcode_not_found"
-        return Where(areas=(fallback or NOWHERE).areas, flag=flag)
-    area = current.get("deceased.residence_area")
+            return Where(areas=where.areas, lat=lat if lat is not None else where.lat,
+                         lon=lon if lon is not None else where.lon, flag=flag)
+        flag = flag or ("outside_region" if where is not None else "postcode_not_found")
     if area:
-        return _resolve(area_code=area) or NOWHERE
-    return NOWHERE
+        where = _resolve(area_code=area)
+        if where is not None:
+            return Where(areas=where.areas, lat=lat, lon=lon, flag=flag)
+    return Where(areas=dict.fromkeys(LEVELS), lat=lat, lon=lon, flag=flag)
+
+
+def residence(current: dict[str, Any]) -> Where:
+    """From the home postcode when the table knows it, else the chosen area."""
+    return _locate(None, current.get("deceased.residence_postcode"), current.get("deceased.residence_area"))
 
 
 def incident(current: dict[str, Any]) -> Where:
-    """From the map point, else the postcode, else the chosen area. A point outside London is flagged."""
-    point = current.get("incident.location")
-    if point:
-        where = _resolve(lat=float(point["lat"]), lon=float(point["lon"]))
-        if where is not None:
-            return where
-        return Where(areas=dict.fromkeys(LEVELS), lat=float(point["lat"]), lon=float(point["lon"]),
-                     flag="outside_region")
-    postcode = current.get("incident.postcode")
-    if postcode:
-        where = _resolve(postcode=postcode)
-        if where is not None and where.found:
-            return where
-        area = current.get("incident.area_code")
-        fallback = _resolve(area_code=area) if area else None
-        return Where(areas=(fallback or NOWHERE).areas, flag="outside_region" if where else "postcode_not_found")
-    area = current.get("incident.area_code")
-    if area:
-        return _resolve(area_code=area) or NOWHERE
-    return NOWHERE
+    """From the map point, else the postcode, else the chosen area."""
+    return _locate(current.get("incident.location"), current.get("incident.postcode"),
+                   current.get("incident.area_code"))
 
 
 def clear_point(where: Where, location_type: str) -> tuple[float | None, float | None]:

@@ -78,6 +78,7 @@ class Reach:
     identifiable: Q
     pseudonymised: Q
     any_role: bool
+    any_identifiable: bool
 
     def all(self) -> Q:
         return self.identifiable | self.pseudonymised
@@ -88,16 +89,16 @@ def user_reach(user: Any) -> Reach:
     cached: Reach | None = getattr(user, "_case_reach", None)
     if cached is not None:
         return cached
-    identifiable, pseudonymised, any_role = NOTHING, NOTHING, False
+    identifiable, pseudonymised, any_role, any_identifiable = NOTHING, NOTHING, False, False
     reporting_orgs: list[int] = []
     for membership in user.active_memberships() if user.is_authenticated else []:
         grants = membership.role_class.grants
         if Permission.CASE_VIEW_REPORTED in grants:
             reporting_orgs.append(membership.organisation_id)
-            any_role = True
+            any_role = any_identifiable = True
         if Permission.CASE_VIEW_CORONER_AREA in grants or Permission.CASE_VIEW_IDENTIFIABLE_SCOPE in grants:
             identifiable |= membership_scope_q(membership)
-            any_role = True
+            any_role = any_identifiable = True
         elif Permission.CASE_VIEW_PSEUDONYMISED in grants:
             pseudonymised |= membership_scope_q(membership)
             any_role = True
@@ -105,7 +106,8 @@ def user_reach(user: Any) -> Reach:
     if user.is_authenticated and user.can(Permission.CASE_BREAK_GLASS):
         glass = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values("case_id")
         identifiable |= Q(pk__in=glass)
-    reach = Reach(identifiable=identifiable, pseudonymised=pseudonymised, any_role=any_role)
+    reach = Reach(identifiable=identifiable, pseudonymised=pseudonymised, any_role=any_role,
+                  any_identifiable=any_identifiable)
     user._case_reach = reach
     return reach
 

@@ -19,6 +19,12 @@ from thrive.surveillance import codes, validation
 from thrive.surveillance.places import area_exists
 
 UNKNOWN = "This field is not recognised. Check its spelling against the API reference."
+POSTCODE_MESSAGE = "Enter a full UK postcode, like E1 6AN."
+
+
+def _postcode_field() -> serializers.CharField:
+    return serializers.CharField(max_length=12, required=False, allow_blank=True,
+                                 error_messages={"max_length": POSTCODE_MESSAGE})
 REQUIRED = "This field is required."
 
 
@@ -64,7 +70,7 @@ class DeceasedSerializer(StrictSerializer):
     sex = _choice(codes.Sex, required=False)
     gender_identity = serializers.CharField(max_length=100, required=False, allow_blank=True)
     ethnicity = _choice(codes.Ethnicity, required=False)
-    residence_postcode = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    residence_postcode = _postcode_field()
     residence_area = serializers.CharField(max_length=12, required=False, allow_blank=True)
     employment_status = _choice(codes.EmploymentStatus, required=False)
     occupation = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -88,7 +94,7 @@ class DeceasedSerializer(StrictSerializer):
             return ""
         postcode = validation.normalise_postcode(value)
         if postcode is None:
-            raise serializers.ValidationError("Enter a full UK postcode, like E1 6AN.")
+            raise serializers.ValidationError(POSTCODE_MESSAGE)
         return postcode
 
     def validate_residence_area(self, value: str) -> str:
@@ -99,7 +105,7 @@ class DeceasedSerializer(StrictSerializer):
 
 class IncidentSerializer(StrictSerializer):
     location = PointSerializer(required=False, allow_null=True)
-    postcode = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    postcode = _postcode_field()
     area_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
     location_type = _choice(codes.LocationType, required=False)
     method_group = _choice(codes.MethodGroup, required=False)
@@ -113,7 +119,7 @@ class IncidentSerializer(StrictSerializer):
             return ""
         postcode = validation.normalise_postcode(value)
         if postcode is None:
-            raise serializers.ValidationError("Enter a full UK postcode, like E1 6AN.")
+            raise serializers.ValidationError(POSTCODE_MESSAGE)
         return postcode
 
     def validate_area_code(self, value: str) -> str:
@@ -129,7 +135,7 @@ class NextOfKinSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    postcode = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    postcode = _postcode_field()
     borough = serializers.CharField(max_length=12, required=False, allow_blank=True)
     language = serializers.CharField(max_length=60, required=False, allow_blank=True)
     interpreter_needed = serializers.BooleanField(required=False)
@@ -150,7 +156,7 @@ class NextOfKinSerializer(StrictSerializer):
             return ""
         postcode = validation.normalise_postcode(value)
         if postcode is None:
-            raise serializers.ValidationError("Enter a full UK postcode, like E1 6AN.")
+            raise serializers.ValidationError(POSTCODE_MESSAGE)
         return postcode
 
     def validate_borough(self, value: str) -> str:
@@ -191,7 +197,29 @@ class CaseReportSerializer(StrictSerializer):
             raise serializers.ValidationError("No NHS trust has this identifier.")
         return value
 
+    def to_internal_value(self, data: Any) -> Any:
+        """Field errors and the checks across fields come back together (a bad NHS number does not hide a date
+        of death in the future)."""
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict) or not isinstance(data, dict):
+                raise
+            across = self.cross_field_errors(_lenient(data))
+            for key, value in across.items():
+                if key not in exc.detail:
+                    exc.detail[key] = value
+                elif isinstance(value, dict) and isinstance(exc.detail[key], dict):
+                    exc.detail[key] = {**value, **exc.detail[key]}
+            raise
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors = self.cross_field_errors(attrs)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def cross_field_errors(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, Any] = {}
         today = timezone.localdate()
         found, died = attrs.get("date_found"), attrs.get("date_of_death")
@@ -223,6 +251,24 @@ class CaseReportSerializer(StrictSerializer):
             ]
         if born and on and born > on:
             errors.setdefault("deceased", {})["date_of_birth"] = ["The date of birth is after the date of death."]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+        return errors
+
+
+def _date_or_none(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _lenient(data: dict[str, Any]) -> dict[str, Any]:
+    """The dates and age of a body that failed field validation, where they parse, for the checks across
+    fields (everything else is left out, so only those checks can fire)."""
+    raw_deceased = data.get("deceased") if isinstance(data.get("deceased"), dict) else {}
+    age = raw_deceased.get("age")
+    deceased = {"date_of_birth": _date_or_none(raw_deceased.get("date_of_birth")),
+                "age": age if isinstance(age, int) and not isinstance(age, bool) else None,
+                "family_name": raw_deceased.get("family_name"), "sex": raw_deceased.get("sex")}
+    incident = data.get("incident") if isinstance(data.get("incident"), dict) else {}
+    return {"date_found": _date_or_none(data.get("date_found")), "date_of_death": _date_or_none(data.get("date_of_death")),
+            "deceased": deceased, "incident": incident}

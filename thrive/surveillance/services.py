@@ -105,9 +105,11 @@ def _borough(code: str) -> Area | None:
 
 def add_next_of_kin(
     *, case: Case, report: AgencyReport | None, entries: list[dict[str, Any]], organisation: Organisation,
-    user: User | None,
+    user: User | None, announce: bool = True,
 ) -> list[NextOfKin]:
-    """Create the bereaved people given with a report, each with their own data key. Must run in a transaction."""
+    """Create the bereaved people given with a report, each with their own data key. Must run in a transaction.
+    `announce=False` records consent without sending `consent_recorded`: only for loading history (the demo's
+    past years), where a referral must not be started today for a death years ago."""
     made = []
     for entry in entries:
         if entry.get("id"):  # an existing bereaved person on this case: only their consent can change here
@@ -130,7 +132,7 @@ def add_next_of_kin(
             consent_recorded_by_organisation=organisation if consent != codes.Consent.NOT_ASKED else None,
         )
         made.append(person)
-        if consent != codes.Consent.NOT_ASKED:
+        if announce and consent != codes.Consent.NOT_ASKED:
             consent_recorded.send(sender=NextOfKin, next_of_kin=person, case=case, by_user=user,
                                   by_organisation=organisation)
     return made

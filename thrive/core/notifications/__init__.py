@@ -7,21 +7,30 @@
 
 Call `send` inside the transaction that makes the change: the message commits with it or not at all. See
 docs/adr/0004-outbox.md.
+
+The names below load on first use, so settings can import `notifications.email_url` (to check
+THRIVE_EMAIL_URL) and tools can import `notifications.signing` before Django's models are ready.
 """
 
-from thrive.core.notifications.kinds import Kind, get_kind, register_kind, registered_kinds
-from thrive.core.notifications.outbox import send
-from thrive.core.notifications.recipients import (
-    EmailRecipient,
-    OrganisationRecipient,
-    Recipient,
-    UserRecipient,
-    WebhookRecipient,
-    to_email,
-    to_organisation,
-    to_user,
-    to_webhook,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from thrive.core.notifications.kinds import Kind, get_kind, register_kind, registered_kinds
+    from thrive.core.notifications.outbox import send
+    from thrive.core.notifications.recipients import (
+        EmailRecipient,
+        OrganisationRecipient,
+        Recipient,
+        UserRecipient,
+        WebhookRecipient,
+        to_email,
+        to_organisation,
+        to_user,
+        to_webhook,
+    )
 
 __all__ = [
     "EmailRecipient",
@@ -39,3 +48,15 @@ __all__ = [
     "to_user",
     "to_webhook",
 ]
+_HOMES = dict.fromkeys(("Kind", "get_kind", "register_kind", "registered_kinds"), "kinds")
+_HOMES["send"] = "outbox"
+_HOMES.update((name, "recipients") for name in __all__ if name not in _HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

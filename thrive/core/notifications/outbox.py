@@ -72,9 +72,8 @@ def send(
         return existing
     targets, label = resolve(to)
     try:
-        with (
-            transaction.atomic()
-        ):  # a savepoint: losing a race on the key leaves the caller's transaction usable
+        # A savepoint: losing a race for the key leaves the caller's transaction usable.
+        with transaction.atomic():
             message = OutboxMessage.objects.create(
                 idempotency_key=idempotency_key,
                 kind=kind,
@@ -197,13 +196,15 @@ def deliver(delivery: Delivery) -> None:
 
 
 def _deliver_in_app(delivery: Delivery) -> None:
-    message = delivery.message
+    message, user_id = delivery.message, delivery.user_id
+    if user_id is None:
+        raise channels.PermanentFailure("in-app: the delivery names no user")
     with transaction.atomic():
         if _record(delivery, status=Status.SENT, sent_at=timezone.now(), last_error=""):
             Notification.objects.get_or_create(
                 delivery=delivery,
                 defaults={
-                    "user_id": delivery.user_id,
+                    "user_id": user_id,
                     "kind": message.kind,
                     "title": message.title,
                     "body": message.body,

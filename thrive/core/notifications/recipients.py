@@ -70,7 +70,7 @@ class OrganisationRecipient(Recipient):
 
     def targets(self) -> list[Target]:
         org = self.organisation
-        found = []
+        found: list[Target] = []
         if self.roles:
             user_ids = (
                 Membership.objects.filter(
@@ -148,9 +148,10 @@ def to_webhook(url: str, secret: str) -> WebhookRecipient:
 
 
 def resolve(to: Recipient | Sequence[Recipient]) -> tuple[list[Target], str]:
-    """The de-duplicated targets of one recipient or several, and a label naming them for operators."""
+    """The de-duplicated targets of one recipient or several, and a label naming them for operators. An empty
+    list is allowed: the message is recorded and goes nowhere."""
     recipients = [to] if isinstance(to, Recipient) else list(to)
-    if not recipients or not all(isinstance(r, Recipient) for r in recipients):
+    if isinstance(to, str) or not all(isinstance(r, Recipient) for r in recipients):
         raise TypeError(
             "`to` must be a recipient (notifications.to_user, to_organisation, ...) or a list of them"
         )
@@ -158,4 +159,4 @@ def resolve(to: Recipient | Sequence[Recipient]) -> tuple[list[Target], str]:
     for recipient in recipients:
         for target in recipient.targets():
             seen.setdefault(target.identity, target)
-    return list(seen.values()), "; ".join(r.label for r in recipients)[:300]
+    return list(seen.values()), ("; ".join(r.label for r in recipients) or "nobody")[:300]

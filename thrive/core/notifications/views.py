@@ -20,9 +20,9 @@ STOP_POLLING = 286  # HTMX stops an `every` trigger on this status
 @staff_required()
 @require_http_methods(["GET", "POST"])
 def inbox(request: HttpRequest) -> HttpResponse:
-    mine = Notification.objects.filter(user=request.user)  # type: ignore[misc]
     if request.method == "POST":
         return _mark_read(request)
+    mine = Notification.objects.filter(user=request.user)  # type: ignore[misc]
     page = Paginator(mine.only("id", "title", "body", "link", "created_at", "read_at"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -60,9 +60,9 @@ def badge(request: HttpRequest) -> HttpResponse:
     saved (and with it, not extended). Signed out, it answers "stop polling"."""
     request.session.save = _leave_session_alone  # type: ignore[method-assign]
     user = request.user
-    if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
+    if not user.is_authenticated or not user.is_verified():  # type: ignore[attr-defined]
         return HttpResponse(status=STOP_POLLING)
-    count = Notification.objects.filter(user=user, read_at__isnull=True).count()  # type: ignore[misc]
+    count = Notification.objects.filter(user=user, read_at__isnull=True).count()
     response = render(request, "notifications/badge.jinja", {"count": count})
     response["Cache-Control"] = "no-store"
     return response

@@ -11,6 +11,7 @@ each Idempotency-Key once, answering a repeat with 200 (`received` lists every r
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from aiosmtpd.controller import Controller
 from notifications_python_client.authentication import decode_jwt_token, get_token_issuer
@@ -49,7 +50,7 @@ class _HTTPStandin:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> _HTTPStandin:
+    def start(self) -> Self:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -60,11 +61,14 @@ class _HTTPStandin:
                 body = self.rfile.read(length) if length else b""
                 status, document = standin.handle(self.command, self.path, self.headers, body)
                 data = json.dumps(document).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the sender has gone (or was killed)
+                    self.close_connection = True
 
             do_GET = do_POST = _respond
 
@@ -75,7 +79,9 @@ class _HTTPStandin:
         server.daemon_threads = True
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, name=type(self).__name__, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=type(self).__name__, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -88,7 +94,7 @@ class _HTTPStandin:
             self._thread.join()
             self._thread = None
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -265,7 +271,8 @@ def _notify_error(status: int, error: str, message: str) -> dict[str, Any]:
 
 class _Controller(Controller):
     def _trigger_server(self) -> None:
-        if self.port == 0 and self.server is not None:  # port 0: learn the one the system chose
+        # Asked for port 0: learn which one the system chose before aiosmtpd connects to check it is up.
+        if self.port == 0 and isinstance(self.server, asyncio.Server):
             self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()
 
@@ -301,7 +308,7 @@ class SmtpStandin:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
             self.envelopes.append(list(envelope.rcpt_tos))
             self.lock.notify_all()
         if self.listener is not None:

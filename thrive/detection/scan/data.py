@@ -43,7 +43,8 @@ class Locations:
 
 @dataclass(frozen=True)
 class Cases:
-    """Case counts by location (an index into `Locations.ids`) and date; rows may repeat a location and date."""
+    """Case counts by location (an index into `Locations.ids`) and date; rows may repeat a location and
+    date."""
 
     location_index: IntArray
     dates: npt.NDArray[np.datetime64]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import cKDTree
+from numba import njit, prange
 
 from thrive.detection.scan.data import CoordinatesType, FloatArray, IntArray, Locations
 
@@ -39,11 +39,33 @@ class Sites:
 @dataclass(frozen=True)
 class Circles:
     """For centre `c`, `members[offsets[c]:offsets[c + 1]]` are its sites nearest first; every prefix is a
-    circle. `distances[k]` is the distance from the centre to `members[k]` (the chord for latlong)."""
+    circle. `distances[k]` is the distance from the centre to `members[k]` (the chord for latlong) and
+    `measure[k]` the running total of the site measure up to and including `members[k]`."""
 
     offsets: IntArray
     members: npt.NDArray[np.int32]
     distances: FloatArray
+    measure: FloatArray
+
+    def as_kernel_tuple(self) -> tuple[IntArray, npt.NDArray[np.int32], FloatArray]:
+        return self.offsets, self.members, self.measure
+
+    def size(self, centre: int, position: int) -> int:
+        """The number of sites in the circle of `centre` that ends at member position `position`."""
+        return position + 1 - int(self.offsets[centre])
+
+    def sites(self, centre: int, size: int) -> npt.NDArray[np.int32]:
+        first = int(self.offsets[centre])
+        return self.members[first : first + size]
+
+    def inverse_index(self) -> tuple[IntArray, IntArray, IntArray]:
+        """For each site, the (centre, member position) pairs where it enters a circle: site s's pairs are
+        entries pointer[s]:pointer[s + 1] of (centres, positions)."""
+        site_count = self.offsets.size - 1
+        centres = np.repeat(np.arange(site_count, dtype=np.int64), np.diff(self.offsets))
+        order = np.argsort(self.members, kind="stable")
+        pointer = np.concatenate(([0], np.cumsum(np.bincount(self.members, minlength=site_count))))
+        return pointer.astype(np.int64), centres[order], order.astype(np.int64)
 
 
 def latlong_to_points(lat_lon: FloatArray) -> FloatArray:
@@ -92,51 +114,93 @@ def build_circles(
 ) -> Circles:
     """`measure` is each site's share of the population at risk (cases for the permutation model, expected
     cases for Poisson): a circle grows while its running total stays <= max_fraction x the total, stopping at
-    the first site that would exceed it, and (when set) while the chord is <= max_radius_km."""
+    the first site that would exceed it, and (when set) while the distance is <= max_radius_km."""
     limit = max_fraction * float(measure.sum())
-    points = sites.points
-    # Positions in coordinate order, so a stable sort by distance breaks exact ties by the smaller coordinate.
-    coordinate_rank = np.empty(sites.count, dtype=np.int64)
-    coordinate_rank[np.lexsort(points.T[::-1])] = np.arange(sites.count)
-    by_coordinate = np.argsort(coordinate_rank)
-    nearby = None
-    if max_radius_km is not None:
-        reach = max_radius_km * (1 + 1e-9) + 1e-9
-        nearby = cKDTree(points).query_ball_point(points, reach)
-    offsets = np.zeros(sites.count + 1, dtype=np.int64)
-    member_parts: list[npt.NDArray[np.int32]] = []
-    distance_parts: list[FloatArray] = []
-    for centre in range(sites.count):
-        if nearby is None:
-            candidates = by_coordinate
-        else:
-            candidates = np.asarray(nearby[centre], dtype=np.int64)
-            candidates = candidates[np.argsort(coordinate_rank[candidates])]
-        distances = _distances(points[candidates], points[centre])
-        if max_radius_km is not None:
-            keep = distances <= max_radius_km
-            candidates, distances = candidates[keep], distances[keep]
-        order = np.argsort(distances, kind="stable")
-        candidates, distances = candidates[order], distances[order]
-        inside = int(np.searchsorted(np.cumsum(measure[candidates]), limit, side="right"))
-        member_parts.append(candidates[:inside].astype(np.int32))
-        distance_parts.append(distances[:inside])
-        offsets[centre + 1] = offsets[centre] + inside
+    radius = math.inf if max_radius_km is None else float(max_radius_km)
+    # Sites in coordinate order, so a stable sort by distance breaks exact ties by the smaller coordinate.
+    by_coordinate = np.lexsort(sites.points.T[::-1]).astype(np.int64)
+    points = np.ascontiguousarray(sites.points[by_coordinate])
+    ordered_measure = np.ascontiguousarray(measure[by_coordinate], dtype=np.float64)
+    sizes = np.zeros(sites.count, dtype=np.int64)
+    members = np.zeros(0, dtype=np.int64)
+    distances = np.zeros(0)
+    running = np.zeros(0)
+    _circles_kernel(points, ordered_measure, limit, radius, sizes, members, distances, running, False)
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    members = np.zeros(offsets[-1], dtype=np.int64)
+    distances = np.zeros(offsets[-1])
+    running = np.zeros(offsets[-1])
+    _circles_kernel(points, ordered_measure, limit, radius, offsets, members, distances, running, True)
+    # Back from coordinate order to site numbers: centres and members.
+    rank = np.empty(sites.count, dtype=np.int64)
+    rank[by_coordinate] = np.arange(sites.count)
+    spans = [slice(offsets[rank[c]], offsets[rank[c] + 1]) for c in range(sites.count)]
+    sizes = np.diff(offsets)[rank]
     return Circles(
-        offsets=offsets,
-        members=np.concatenate(member_parts) if member_parts else np.zeros(0, dtype=np.int32),
-        distances=np.concatenate(distance_parts) if distance_parts else np.zeros(0),
+        offsets=np.concatenate(([0], np.cumsum(sizes))).astype(np.int64),
+        members=by_coordinate[np.concatenate([members[span] for span in spans])].astype(np.int32),
+        distances=np.concatenate([distances[span] for span in spans]),
+        measure=np.concatenate([running[span] for span in spans]),
     )
 
 
-def _distances(points: FloatArray, centre: FloatArray) -> FloatArray:
-    """sqrt of the summed squared coordinate differences, dimension by dimension as SaTScan adds them."""
-    difference = points - centre
-    squared = difference[:, 0] * difference[:, 0]
-    for dimension in range(1, points.shape[1]):
-        squared = squared + difference[:, dimension] * difference[:, dimension]
-    result: FloatArray = np.sqrt(squared)
-    return result
+@njit(cache=True, parallel=True)
+def _circles_kernel(
+    points: FloatArray,
+    measure: FloatArray,
+    limit: float,
+    radius: float,
+    offsets: IntArray,
+    members: IntArray,
+    distances: FloatArray,
+    running: FloatArray,
+    fill: bool,
+) -> None:
+    """For each centre (sites in coordinate order), its members nearest first while the running measure
+    stays <= limit and the distance <= radius: the first pass (fill False) stores each centre's count in
+    `offsets`; the second writes members, distances and running measures from offsets[centre]."""
+    count = points.shape[0]
+    for centre in prange(count):
+        near, near_distances, near_running = _nearest(points, measure, limit, radius, centre)
+        if not fill:
+            offsets[centre] = near.size
+            continue
+        first = offsets[centre]
+        members[first : first + near.size] = near
+        distances[first : first + near.size] = near_distances
+        running[first : first + near.size] = near_running
+
+
+@njit(cache=True)
+def _nearest(
+    points: FloatArray, measure: FloatArray, limit: float, radius: float, centre: int
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """One centre's circle. Distances are the square root of the squared differences added dimension by
+    dimension, as SaTScan adds them. Only as many sites are sorted as needed: every site within the k-th
+    smallest distance is exactly the first ones of the full order."""
+    count, dimensions = points.shape
+    distance = np.empty(count)
+    for site in range(count):
+        squared = 0.0
+        for dimension in range(dimensions):
+            difference = points[site, dimension] - points[centre, dimension]
+            squared += difference * difference
+        distance[site] = math.sqrt(squared)
+    candidates = np.flatnonzero(distance <= radius)
+    candidate_distance = distance[candidates]
+    wanted = 256
+    while True:
+        if wanted < candidates.size:
+            cutoff = np.partition(candidate_distance, wanted - 1)[wanted - 1]
+            chosen = candidates[candidate_distance <= cutoff]
+        else:
+            chosen = candidates
+        chosen = chosen[np.argsort(distance[chosen], kind="mergesort")]
+        total = np.cumsum(measure[chosen])
+        inside = np.searchsorted(total, limit, side="right")
+        if inside < chosen.size or chosen.size == candidates.size:
+            return chosen[:inside], distance[chosen[:inside]], total[:inside]
+        wanted *= 4
 
 
 def reported_radius_km(distance: float, coordinates_type: CoordinatesType) -> float:

@@ -42,6 +42,14 @@ def log_likelihood_ratio(observed: float, expected: float, total: float) -> floa
 
 
 @njit(cache=True)
+def could_beat(observed: float, expected: float, total: float, floor: float) -> bool:
+    """False only when the LLR cannot exceed `floor`: from ln x <= x - 1 and ln y >= 1 - 1/y,
+    LLR <= C (n - mu)^2 / (mu (C - mu)); the margin covers rounding, so skipping never changes a result."""
+    excess = observed - expected
+    return total * excess * excess * (1 + 1e-9) > floor * expected * (total - expected)
+
+
+@njit(cache=True)
 def group_events(
     sites: IntArray, intervals: IntArray, counts: IntArray, site_count: int, interval_count: int
 ) -> tuple[IntArray, IntArray, IntArray]:
@@ -79,25 +87,26 @@ def _insert_sorted(values: IntArray, used: int, value: int) -> None:
 
 @njit(cache=True)
 def sweep_alive(
-    first: int,
-    stop: int,
+    positions: IntArray,
     circles: tuple[IntArray, np.ndarray, FloatArray],
     events: tuple[IntArray, IntArray, IntArray],
     max_length: int,
     weights: tuple[FloatArray, float, float],
     counts: IntArray,
     offsets: IntArray,
+    floor: float,
 ) -> Best:
-    """Best cylinder among the circles ending at members[first:stop] and the windows that end on the last
-    interval (prospective "alive" windows; a purely spatial scan has one interval). `counts` and `offsets`
-    are zeroed scratch of length max_length and are left zeroed."""
+    """Best cylinder among the circles ending at the member `positions` (ascending, one centre's) and the
+    windows that end on the last interval (prospective "alive" windows; a purely spatial scan has one
+    interval), counting only LLRs above `floor`. `counts` and `offsets` are zeroed scratch of length
+    max_length and are left zeroed."""
     _, members, circle_measure = circles
     event_pointer, event_interval, event_count = events
     cumulative_weight, denominator, total = weights
     last = cumulative_weight.size - 2
-    best, best_k, best_start, best_n, best_mu = 0.0, NO_CLUSTER, 0, 0, 0.0
+    best, best_k, best_start, best_n, best_mu = floor, NO_CLUSTER, 0, 0, 0.0
     used = 0
-    for k in range(first, stop):
+    for k in positions:
         site = members[k]
         newest = max_length
         for event in range(event_pointer[site], event_pointer[site + 1]):
@@ -120,7 +129,7 @@ def sweep_alive(
             start = last - offset
             window_weight = cumulative_weight[last + 1] - cumulative_weight[start]
             expected = circle_measure[k] * window_weight / denominator
-            if observed > expected:
+            if observed > expected and could_beat(observed, expected, total, best):
                 llr = log_likelihood_ratio(observed, expected, total)
                 if llr > best:
                     best, best_k, best_start, best_n, best_mu = llr, k, start, observed, expected
@@ -138,16 +147,17 @@ def sweep_all(
     span: tuple[int, int, int],
     weights: tuple[FloatArray, float, float],
     scratch: tuple[IntArray, IntArray, IntArray],
+    floor: float,
 ) -> Best:
     """Best cylinder among the circles ending at members[first:stop] and every window of at most
-    span[2] intervals inside [span[0], span[1]] (retrospective). The scratch arrays are zeroed, as long
-    as the number of intervals, and are left zeroed."""
+    span[2] intervals inside [span[0], span[1]] (retrospective), counting only LLRs above `floor`. The
+    scratch arrays are zeroed, as long as the number of intervals, and are left zeroed."""
     _, members, circle_measure = circles
     event_pointer, event_interval, event_count = events
     low, high, max_length = span
     cumulative_weight, denominator, total = weights
     counts, intervals, own = scratch
-    best, best_k, best_start, best_end, best_n, best_mu = 0.0, NO_CLUSTER, 0, 0, 0, 0.0
+    best, best_k, best_start, best_end, best_n, best_mu = floor, NO_CLUSTER, 0, 0, 0, 0.0
     used = 0
     for k in range(first, stop):
         site = members[k]
@@ -182,7 +192,7 @@ def sweep_all(
                     continue
                 window_weight = cumulative_weight[end + 1] - cumulative_weight[start]
                 expected = circle_measure[k] * window_weight / denominator
-                if observed > expected:
+                if observed > expected and could_beat(observed, expected, total, best):
                     llr = log_likelihood_ratio(observed, expected, total)
                     if llr > best:
                         best, best_k, best_start, best_end = llr, k, start, end
@@ -208,7 +218,8 @@ def best_cylinder(
     if alive:
         max_length = span[2]
         scratch = np.zeros(max_length, dtype=np.int64), np.zeros(max_length, dtype=np.int64)
-        return sweep_alive(first, stop, circles, events, max_length, weights, scratch[0], scratch[1])
+        positions = np.arange(first, stop)
+        return sweep_alive(positions, circles, events, max_length, weights, scratch[0], scratch[1], 0.0)
     return sweep_all(
         first,
         stop,
@@ -221,6 +232,7 @@ def best_cylinder(
             np.zeros(interval_count, dtype=np.int64),
             np.zeros(interval_count, dtype=np.int64),
         ),
+        0.0,
     )
 
 
@@ -249,26 +261,104 @@ def centre_bests(
     return llr, position, window, observed, expected
 
 
+@njit(cache=True)
+def _spatial_maximum(
+    site_cases: FloatArray,
+    circles: tuple[IntArray, np.ndarray, FloatArray],
+    expected: FloatArray,
+    total: float,
+) -> float:
+    """The maximum over every circle of a purely spatial scan, written without unpredictable branches (a
+    circle that adds no case cannot beat the one before it, so evaluating it is harmless)."""
+    offsets, members, _ = circles
+    best = 0.0
+    for centre in range(offsets.size - 1):
+        observed = 0.0
+        for k in range(offsets[centre], offsets[centre + 1]):
+            observed += site_cases[members[k]]
+            mu = expected[k]
+            excess = observed - mu
+            hopeful = (
+                (excess > 0.0)
+                & (observed >= 2.0)
+                & (total * excess * excess * (1 + 1e-9) > best * mu * (total - mu))
+            )
+            if hopeful:
+                best = max(best, log_likelihood_ratio(observed, mu, total))
+    return best
+
+
+@njit(cache=True)
+def _sparse_alive_maximum(
+    circles: tuple[IntArray, np.ndarray, FloatArray],
+    inverse: tuple[IntArray, IntArray, IntArray],
+    events: tuple[IntArray, IntArray, IntArray],
+    max_length: int,
+    weights: tuple[FloatArray, float, float],
+    counts: IntArray,
+    offsets: IntArray,
+) -> float:
+    """The maximum over alive windows, visiting only the circles whose newest site has cases: through the
+    inverse index, each site with cases lists the (centre, member position) pairs where it enters."""
+    inverse_pointer, inverse_centre, inverse_position = inverse
+    event_pointer = events[0]
+    site_count = event_pointer.size - 1
+    start = np.zeros(site_count + 1, dtype=np.int64)
+    for site in range(site_count):
+        if event_pointer[site] < event_pointer[site + 1]:
+            for entry in range(inverse_pointer[site], inverse_pointer[site + 1]):
+                start[inverse_centre[entry] + 1] += 1
+    for centre in range(site_count):
+        start[centre + 1] += start[centre]
+    filled = start[:-1].copy()
+    positions = np.empty(start[site_count], dtype=np.int64)
+    for site in range(site_count):
+        if event_pointer[site] < event_pointer[site + 1]:
+            for entry in range(inverse_pointer[site], inverse_pointer[site + 1]):
+                centre = inverse_centre[entry]
+                positions[filled[centre]] = inverse_position[entry]
+                filled[centre] += 1
+    best = 0.0
+    for centre in range(site_count):
+        if start[centre] == start[centre + 1]:
+            continue
+        mine = positions[start[centre] : start[centre + 1]]
+        for used in range(1, mine.size):
+            _insert_sorted(mine, used, mine[used])
+        best = sweep_alive(mine, circles, events, max_length, weights, counts, offsets, best)[0]
+    return best
+
+
 @njit(cache=True, parallel=True)
 def replication_maxima(
     replication_pointer: IntArray,
     case_site: IntArray,
     case_interval: IntArray,
     circles: tuple[IntArray, np.ndarray, FloatArray],
+    inverse: tuple[IntArray, IntArray, IntArray],
     alive: bool,
     max_length: int,
     weights: tuple[FloatArray, float, float],
 ) -> FloatArray:
     """The maximum LLR of each replicated data set; replication r's cases, one per row, are rows
-    replication_pointer[r]:replication_pointer[r + 1] of case_site and case_interval."""
+    replication_pointer[r]:replication_pointer[r + 1] of case_site and case_interval. `inverse` lists, for
+    each site, the (centre, member position) pairs where it enters a circle (see `inverse_index`)."""
     replication_count = replication_pointer.size - 1
     site_count = circles[0].size - 1
-    interval_count = weights[0].size - 1
+    cumulative_weight, denominator, total = weights
+    interval_count = cumulative_weight.size - 1
     span = (0, interval_count - 1, max_length)
+    spatial_expected = circles[2] * (cumulative_weight[1] - cumulative_weight[0]) / denominator
     maxima = np.zeros(replication_count)
     for replication in prange(replication_count):
         first_row, stop_row = replication_pointer[replication], replication_pointer[replication + 1]
         sites = case_site[first_row:stop_row]
+        if interval_count == 1:
+            site_cases = np.zeros(site_count)
+            for site in sites:
+                site_cases[site] += 1.0
+            maxima[replication] = _spatial_maximum(site_cases, circles, spatial_expected, total)
+            continue
         events = group_events(
             sites,
             case_interval[first_row:stop_row],
@@ -278,14 +368,15 @@ def replication_maxima(
         )
         counts = np.zeros(interval_count, dtype=np.int64)
         intervals = np.zeros(interval_count, dtype=np.int64)
+        if alive:
+            maxima[replication] = _sparse_alive_maximum(
+                circles, inverse, events, max_length, weights, counts, intervals
+            )
+            continue
         own = np.zeros(interval_count, dtype=np.int64)
         best = 0.0
         for centre in range(site_count):
             first, stop = circles[0][centre], circles[0][centre + 1]
-            if alive:
-                found = sweep_alive(first, stop, circles, events, max_length, weights, counts, intervals)
-            else:
-                found = sweep_all(first, stop, circles, events, span, weights, (counts, intervals, own))
-            best = max(best, found[0])
+            best = sweep_all(first, stop, circles, events, span, weights, (counts, intervals, own), best)[0]
         maxima[replication] = best
     return maxima

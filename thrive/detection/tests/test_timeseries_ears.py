@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from typing import cast
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
 
-from thrive.detection.timeseries import ears
+from thrive.detection.timeseries import EarsMethod, ears
 
 
 def _r_pmax0(value: float) -> float:
@@ -25,7 +26,9 @@ def _r_divide(numerator: float, denominator: float) -> float:
     return math.nan if numerator == 0 else math.copysign(math.inf, numerator)
 
 
-def brute_force(y: list[int], method: str, first: int, last: int, baseline: int, alpha: float, min_sigma: float):
+def brute_force(
+    y: list[int], method: str, first: int, last: int, baseline: int, alpha: float, min_sigma: float
+):
     """One week at a time, straight from the earsC source; weeks are 1-based as in R."""
     z = norm.ppf(1 - alpha)
 
@@ -45,7 +48,9 @@ def brute_force(y: list[int], method: str, first: int, last: int, baseline: int,
                 excess.append(_r_pmax0(_r_divide(y[t - lag - 1] - mean, sd) - 1))
             sd_now = stats(t, 3)[1]
             lagged = z - (excess[0] + excess[1])
-            scaled = math.nan if (sd_now == 0 and math.isinf(lagged)) or math.isnan(lagged) else sd_now * lagged
+            scaled = (
+                math.nan if (sd_now == 0 and math.isinf(lagged)) or math.isnan(lagged) else sd_now * lagged
+            )
             bound = _r_pmax0(y[t - 1] + scaled)
         else:
             mean, sd = stats(t, 1 if method == "C1" else 3)
@@ -55,8 +60,17 @@ def brute_force(y: list[int], method: str, first: int, last: int, baseline: int,
     return bounds, alarms
 
 
-def _compare(y: list[int], method: str, first: int, baseline: int, alpha: float, min_sigma: float) -> None:
-    result = ears(np.array(y), method=method, evaluate=(first, len(y)), baseline=baseline, alpha=alpha, min_sigma=min_sigma)  # type: ignore[arg-type]
+def _compare(
+    y: list[int], method: EarsMethod, first: int, baseline: int, alpha: float, min_sigma: float
+) -> None:
+    result = ears(
+        np.array(y),
+        method=method,
+        evaluate=(first, len(y)),
+        baseline=baseline,
+        alpha=alpha,
+        min_sigma=min_sigma,
+    )
     bounds, alarms = brute_force(y, method, first, len(y), baseline, alpha, min_sigma)
     np.testing.assert_allclose(result.upperbound[0], bounds, rtol=1e-12, atol=1e-12, equal_nan=True)
     ours = [None if na else bool(a) for a, na in zip(result.alarm[0], result.alarm_na[0], strict=True)]
@@ -74,7 +88,9 @@ low_counts = st.lists(st.integers(0, 3) | st.integers(0, 40), min_size=20, max_s
     alpha=st.sampled_from([0.001, 0.025, 0.05, 0.3]),
     min_sigma=st.sampled_from([0.0, 0.0, 0.5, 2.0]),
 )
-def test_ears_equals_brute_force(y: list[int], method: str, baseline: int, alpha: float, min_sigma: float) -> None:
+def test_ears_equals_brute_force(
+    y: list[int], method: EarsMethod, baseline: int, alpha: float, min_sigma: float
+) -> None:
     first = baseline + {"C1": 1, "C2": 3, "C3": 5}[method]
     _compare(y, method, first, baseline, alpha, min_sigma)
 
@@ -82,7 +98,7 @@ def test_ears_equals_brute_force(y: list[int], method: str, baseline: int, alpha
 def test_zero_baseline_makes_any_case_alarm_in_c1_and_c2() -> None:
     y = np.array([0] * 10 + [1])
     for method in ("C1", "C2"):
-        result = ears(y, method=method, evaluate=(11, 11))  # type: ignore[arg-type]
+        result = ears(y, method=cast(EarsMethod, method), evaluate=(11, 11))
         assert result.upperbound[0, 0] == 0 and bool(result.alarm[0, 0])
 
 
@@ -106,9 +122,9 @@ def test_alarm_is_strictly_above_the_bound() -> None:
 
 
 @pytest.mark.parametrize(("method", "first"), [("C1", 7), ("C2", 9), ("C3", 11)])
-def test_evaluation_that_starts_too_early_is_refused(method: str, first: int) -> None:
+def test_evaluation_that_starts_too_early_is_refused(method: EarsMethod, first: int) -> None:
     with pytest.raises(ValueError, match="at the earliest"):
-        ears(np.arange(30), method=method, evaluate=(first, 30))  # type: ignore[arg-type]
+        ears(np.arange(30), method=method, evaluate=(first, 30))
 
 
 def test_many_series_at_once_equal_one_at_a_time() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pytest
@@ -37,7 +38,9 @@ def test_noufaily_layout_has_nine_blocks_of_five_between_windows() -> None:
 
 
 def test_uneven_blocks_give_the_first_ones_an_extra_week() -> None:
-    layout = reference_layout(dataclasses.replace(NOUFAILY_2012, no_periods=7, w=2, past_weeks_not_included=10))
+    layout = reference_layout(
+        dataclasses.replace(NOUFAILY_2012, no_periods=7, w=2, past_weeks_not_included=10)
+    )
     groups = dict(zip(layout.offsets.tolist(), layout.groups.tolist(), strict=True))
     gap = [groups[o] for o in range(-101, -54)]  # 47 weeks, 6 blocks: 5 of 8 then 1 of 7
     assert gap == [level for level in range(6) for _ in range(8 if level < 5 else 7)]
@@ -66,7 +69,9 @@ def count_problems(draw: st.DrawFn) -> tuple[GroupTrendDesign, np.ndarray, np.nd
 
 @settings(max_examples=150, deadline=None)
 @given(problem=count_problems())
-def test_converged_fits_solve_the_score_equations(problem: tuple[GroupTrendDesign, np.ndarray, np.ndarray | None]) -> None:
+def test_converged_fits_solve_the_score_equations(
+    problem: tuple[GroupTrendDesign, np.ndarray, np.ndarray | None],
+) -> None:
     design, y, weights = problem
     fits = fit_poisson(design, y, weights)
     w = np.ones_like(y) if weights is None else weights
@@ -93,12 +98,11 @@ def test_all_zero_counts_converge_at_the_last_allowed_iteration_like_r() -> None
     phi=st.one_of(st.just(1.0), st.floats(1.0001, 8.0)),
     alpha=st.sampled_from([0.001, 0.01, 0.05, 0.2]),
 )
-def test_plug_in_bound_is_the_smallest_count_reaching_the_quantile(mu0: float, phi: float, alpha: float) -> None:
+def test_plug_in_bound_is_the_smallest_count_reaching_the_quantile(
+    mu0: float, phi: float, alpha: float
+) -> None:
     bound = negative_binomial_upper_bound(np.array([mu0]), np.array([phi]), alpha)[0]
-    if phi > 1:
-        distribution = nbinom(mu0 / (phi - 1), 1 / phi)
-    else:
-        distribution = poisson(mu0)
+    distribution = nbinom(mu0 / (phi - 1), 1 / phi) if phi > 1 else poisson(mu0)
     # Away from the rounding edge (see reference F14), the quantile is unambiguous.
     assume(abs(distribution.cdf(bound) - (1 - alpha)) > 1e-9)
     assume(bound == 0 or abs(distribution.cdf(bound - 1) - (1 - alpha)) > 1e-9)
@@ -155,6 +159,8 @@ def test_evaluation_before_the_oldest_reference_window_is_refused() -> None:
         ({"threshold_method": "muan"}, "threshold method"),
     ],
 )
-def test_settings_outside_what_r_handles_are_refused(change: dict[str, object], message: str) -> None:
+def test_settings_outside_what_r_handles_are_refused(change: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        farrington_flexible(_series(5), evaluate=(200, 260), settings=dataclasses.replace(NOUFAILY_2012, **change))
+        farrington_flexible(
+            _series(5), evaluate=(200, 260), settings=dataclasses.replace(NOUFAILY_2012, **change)
+        )

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gzip
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -17,6 +20,7 @@ from thrive.detection.timeseries import (
     FARRINGTON_1996,
     NOUFAILY_2012,
     DetectorResult,
+    EarsMethod,
     FlexibleSettings,
     ears,
     farrington_flexible,
@@ -27,7 +31,7 @@ R_OUTPUTS = Path(__file__).parent / "r_outputs"
 RELATIVE_TOLERANCE = 1e-6
 
 # R option names (as in cases.csv) to FlexibleSettings fields.
-_FLEXIBLE_OPTIONS = {
+_FLEXIBLE_OPTIONS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "alpha": ("alpha", float),
     "b": ("b", int),
     "w": ("w", int),
@@ -39,7 +43,11 @@ _FLEXIBLE_OPTIONS = {
     "reweight": ("reweight", lambda text: text == "TRUE"),
     "trend": ("trend", lambda text: text == "TRUE"),
 }
-_EARS_OPTIONS = {"alpha": ("alpha", float), "baseline": ("baseline", int), "min-sigma": ("min_sigma", float)}
+_EARS_OPTIONS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "alpha": ("alpha", float),
+    "baseline": ("baseline", int),
+    "min-sigma": ("min_sigma", float),
+}
 
 
 def _cases() -> list[dict[str, str]]:
@@ -48,14 +56,15 @@ def _cases() -> list[dict[str, str]]:
 
 
 def run_case(case: dict[str, str]) -> tuple[list[str], DetectorResult]:
-    table = read_counts(R_OUTPUTS / f"counts_{case['dataset']}.csv")
+    table = read_counts(R_OUTPUTS / f"counts_{case['dataset']}.csv.gz")
     evaluate = (int(case["evaluate_from"]), int(case["evaluate_to"]))
     counts = table.matrix(evaluate[1], source=case["dataset"])
     options = dict(item.split("=", 1) for item in case["options"].split(";") if item)
     method = case["method"]
     if method.startswith("ears-"):
         kwargs = {_EARS_OPTIONS[k][0]: _EARS_OPTIONS[k][1](v) for k, v in options.items()}
-        return table.series_ids, ears(counts, method=method[5:].upper(), evaluate=evaluate, **kwargs)  # type: ignore[arg-type]
+        ears_method = cast(EarsMethod, method[5:].upper())
+        return table.series_ids, ears(counts, method=ears_method, evaluate=evaluate, **kwargs)
     preset = FARRINGTON_1996 if method == "farrington" else NOUFAILY_2012
     changes = {_FLEXIBLE_OPTIONS[k][0]: _FLEXIBLE_OPTIONS[k][1](v) for k, v in options.items()}
     settings: FlexibleSettings = dataclasses.replace(preset, **changes)
@@ -63,7 +72,7 @@ def run_case(case: dict[str, str]) -> tuple[list[str], DetectorResult]:
 
 
 def read_r_result(case: str) -> dict[str, np.ndarray]:
-    with (R_OUTPUTS / f"result_{case}.csv").open(newline="") as handle:
+    with gzip.open(R_OUTPUTS / f"result_{case}.csv.gz", "rt", newline="") as handle:
         rows = list(csv.DictReader(handle))
 
     def numbers(column: str) -> np.ndarray:

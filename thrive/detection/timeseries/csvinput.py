@@ -4,6 +4,7 @@ name the file, the line and the problem."""
 from __future__ import annotations
 
 import csv
+import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,16 +37,19 @@ class CountSeries:
 
 def read_counts(path: Path) -> CountSeries:
     """Series in order of first appearance; each series' rows must run 1, 2, 3, ... (other series'
-    rows may come in between)."""
+    rows may come in between). A name ending in .gz is read as gzip-compressed."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", newline="", encoding="utf-8-sig") as handle:
             return _parse(csv.DictReader(handle), str(path))
     except FileNotFoundError:
         raise CountFileError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise CountFileError(f"{path}: is a directory, not a CSV file") from None
-    except UnicodeDecodeError:
-        raise CountFileError(f"{path}: is not a UTF-8 text file") from None
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError):
+        raise CountFileError(
+            f"{path}: is not a UTF-8 CSV text file (or, if named .gz, not gzip-compressed)"
+        ) from None
     except csv.Error as error:
         raise CountFileError(f"{path}: not a readable CSV file ({error})") from None
 

@@ -1,7 +1,8 @@
 """EARS C1, C2 and C3 exactly as R `surveillance` 1.20.3 `earsC` computes them (quirks included).
 
-See `/work/shared/reference/r-surveillance.md` E1-E6: one-sided z, sd with n-1, strict `>`, and a C3
-bound that starts from the observed count, with NaN where a zero-variance baseline makes R give NA.
+See the project's notes on R surveillance (r-surveillance.md, E1-E6): one-sided z, sd with n-1, strict
+`>`, and a C3 bound that starts from the observed count, with NaN where a zero-variance baseline makes R
+give NA.
 """
 
 from __future__ import annotations

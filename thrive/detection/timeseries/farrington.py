@@ -1,10 +1,10 @@
 """farringtonFlexible (Farrington 1996 and Noufaily 2012 settings) equal to R `surveillance` 1.20.3.
 
-Follows `/work/shared/reference/r-surveillance.md` F1-F12 with index-based weeks: reference windows
-k - 52i +/- w, Noufaily's seasonal blocks, a quasi-Poisson fit with a trend that is dropped when it is not
-significant or would extrapolate, one Anscombe-residual reweighting, R's overwritten `model$weights`
-(F8) in the trend test and the prediction's standard error, the delta and nbPlugin bounds, and the
-5-cases-in-4-weeks rule. All (series, week) fits are done together, in chunks.
+Follows the project's notes on R surveillance (r-surveillance.md, F1-F14) with index-based weeks:
+reference windows k - 52i +/- w, Noufaily's seasonal blocks, a quasi-Poisson fit with a trend that is
+dropped when it is not significant or would extrapolate, one Anscombe-residual reweighting, R's
+overwritten `model$weights` (F8) in the trend test and the prediction's standard error, the delta and
+nbPlugin bounds, and the 5-cases-in-4-weeks rule. All (series, week) fits are done together, in chunks.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def farrington_flexible(
     weeks = np.arange(first, last + 1)
     series_index, week_index = np.meshgrid(np.arange(y.shape[0]), weeks, indexing="ij")
     series_flat, week_flat = series_index.ravel(), week_index.ravel()
-    outputs = [np.empty(series_flat.size) for _ in range(3)] + [np.empty(series_flat.size, dtype=bool)]
+    outputs = [np.empty(series_flat.size) for _ in range(4)]
     chunk = max(1, _CHUNK_CELLS // layout.offsets.size)
     for start in range(0, series_flat.size, chunk):
         part = slice(start, start + chunk)
@@ -152,7 +152,7 @@ def farrington_flexible(
         upperbound=upper,
         expected=expected,
         alarm=alarm_value.astype(bool),
-        alarm_na=alarm_na,
+        alarm_na=alarm_na.astype(bool),
     )
 
 
@@ -164,6 +164,9 @@ class _Fitted:
     model: PoissonFits
     phi: FloatArray
     dispersion: FloatArray
+
+    def take(self, rows: npt.NDArray[np.intp]) -> _Fitted:
+        return _Fitted(self.usable[rows], self.model.take(rows), self.phi[rows], self.dispersion[rows])
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,7 @@ def _evaluate_fits(
         trend_fit = _fit_and_reweight(design, responses, settings)
         keep_trend = trend_fit.usable & _trend_is_kept(trend_fit, design, responses, group, settings)
         kept = np.flatnonzero(keep_trend)
-        predictions.store(kept, _subset(trend_fit, kept), group)
+        predictions.store(kept, trend_fit.take(kept), group)
     # R refits without trend when the trend fit failed to converge, was not significant or extrapolated.
     refit = np.flatnonzero(~keep_trend)
     if refit.size:
@@ -263,17 +266,6 @@ def _reweighting(anscombe: FloatArray, threshold: float) -> FloatArray:
         raw = np.where(anscombe > threshold, anscombe**-2.0, 1.0)
     gamma = anscombe.shape[1] / raw.sum(axis=1)
     return np.asarray(gamma[:, None] * raw)
-
-
-def _subset(fitted: _Fitted, rows: npt.NDArray[np.intp]) -> _Fitted:
-    m = fitted.model
-    normal = type(m.normal)(
-        m.normal.weight_sums[rows], m.normal.mean_times[rows], m.normal.time_scatter[rows]
-    )
-    model = PoissonFits(
-        m.converged[rows], m.group_levels[rows], m.slope[rows], m.mu[rows], m.working_weights[rows], normal
-    )
-    return _Fitted(fitted.usable[rows], model, fitted.phi[rows], fitted.dispersion[rows])
 
 
 def _bounds(

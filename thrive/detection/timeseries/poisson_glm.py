@@ -81,6 +81,18 @@ class PoissonFits:
     def slope_variance(self) -> FloatArray:
         return 1.0 / self.normal.time_scatter
 
+    def take(self, rows: npt.NDArray[np.intp]) -> PoissonFits:
+        """The fits at `rows` only."""
+        n = self.normal
+        return PoissonFits(
+            self.converged[rows],
+            self.group_levels[rows],
+            self.slope[rows],
+            self.mu[rows],
+            self.working_weights[rows],
+            _Normal(n.weight_sums[rows], n.mean_times[rows], n.time_scatter[rows]),
+        )
+
     def _leverage_factor(self, groups: npt.NDArray[np.intp], time: FloatArray | None) -> FloatArray:
         n = self.normal
         factor = 1.0 / n.weight_sums[:, groups]

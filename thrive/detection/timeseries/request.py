@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from thrive.detection.timeseries.csvinput import CountFileError, read_counts
-from thrive.detection.timeseries.ears import ears
+from thrive.detection.timeseries.ears import EarsMethod, ears
 from thrive.detection.timeseries.farrington import (
     FARRINGTON_1996,
     NOUFAILY_2012,
@@ -21,7 +21,7 @@ from thrive.detection.timeseries.farrington import (
 )
 from thrive.detection.timeseries.result import DetectorResult
 
-EARS_METHODS = {"ears-c1": "C1", "ears-c2": "C2", "ears-c3": "C3"}
+EARS_METHODS: dict[str, EarsMethod] = {"ears-c1": "C1", "ears-c2": "C2", "ears-c3": "C3"}
 FLEXIBLE_PRESETS = {"farrington": FARRINGTON_1996, "noufaily": NOUFAILY_2012}
 METHODS = (*EARS_METHODS, *FLEXIBLE_PRESETS)
 THRESHOLD_METHODS = ("delta", "nbPlugin")
@@ -106,7 +106,7 @@ def run_request(request: TimeSeriesRequest) -> tuple[list[str], DetectorResult]:
         if request.method in EARS_METHODS:
             result = ears(
                 counts, method=EARS_METHODS[request.method], evaluate=request.evaluate, **request.overrides
-            )  # type: ignore[arg-type]
+            )
         else:
             settings: FlexibleSettings = dataclasses.replace(
                 FLEXIBLE_PRESETS[request.method], **request.overrides

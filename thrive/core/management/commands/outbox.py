@@ -8,6 +8,7 @@ due once and exits, for cron or a one-off catch-up.
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import time
 from argparse import ArgumentParser
@@ -16,10 +17,12 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from thrive.core.notification_models import Delivery
 from thrive.core.notifications import outbox
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -84,8 +87,14 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
         while True:
-            close_old_connections()
-            attempted = outbox.deliver_due(batch=options["batch"], lease=lease, worker=worker)
+            try:
+                attempted = outbox.deliver_due(batch=options["batch"], lease=lease, worker=worker)
+            except DatabaseError:
+                if not options["loop"]:
+                    raise
+                # The database is away or busy: what was claimed is re-delivered when its lease runs out.
+                logger.exception("Outbox sweep failed; trying again")
+                attempted = 0
             if attempted and options["verbosity"] > 1:
                 self.stdout.write(f"attempted {attempted} deliveries")
             if not options["loop"] or stopping:
@@ -93,3 +102,4 @@ class Command(BaseCommand):
             time.sleep(options["interval"])
             if stopping:
                 return
+            close_old_connections()  # a long-running loop must not hold on to a dropped database connection

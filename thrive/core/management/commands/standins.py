@@ -6,6 +6,7 @@ Prints the settings that point Thrive at them, then logs each message they recei
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import threading
 from argparse import ArgumentParser
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd narrates each SMTP command
         lock = threading.Lock()
 
         def log(event: str, details: dict[str, Any]) -> None:

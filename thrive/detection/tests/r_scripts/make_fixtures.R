@@ -3,9 +3,11 @@
 #   cd thrive/detection/tests && Rscript r_scripts/make_fixtures.R
 #
 # Needs R surveillance 1.20.3 (Debian: apt-get install -y --no-install-recommends r-cran-surveillance).
-# Writes r_outputs/counts_<dataset>.csv (the series, in `thrive timeseries --counts` layout),
-# r_outputs/result_<case>.csv (series_id,week_index,upperbound,expected,alarm; NA left empty; numbers to
-# 12 significant digits) and r_outputs/cases.csv (which method, range and options each case used).
+# Writes r_outputs/counts_<dataset>.csv.gz (the series, in `thrive timeseries --counts` layout),
+# r_outputs/result_<case>.csv.gz (series_id,week_index,upperbound,expected,alarm; NA left empty; numbers
+# to 12 significant digits) and r_outputs/cases.csv (which method, range and options each case used).
+# A result file that already exists is kept, so an interrupted run can be resumed; delete the files to
+# start afresh. The whole run takes about 15 minutes on an idle core.
 
 source("r_scripts/detect.R")
 stopifnot(as.character(packageVersion("surveillance")) == "1.20.3")
@@ -77,7 +79,7 @@ to_long <- function(y) {
              count = as.vector(y))
 }
 for (name in names(datasets)) {
-  write.csv(to_long(datasets[[name]]), file.path(out_dir, paste0("counts_", name, ".csv")),
+  write.csv(to_long(datasets[[name]]), gzfile(file.path(out_dir, paste0("counts_", name, ".csv.gz"))),
             row.names = FALSE, quote = FALSE)
 }
 
@@ -135,8 +137,9 @@ for (name in c("salmonella_agona", "ha_sts", "gen_low", "gen_season", "gen_trend
   for (variant in flexible_variants) {
     b <- if (is.null(variant$opts$b)) 3 else variant$opts$b
     w <- if (is.null(variant$opts$w)) 3 else variant$opts$w
+    weeks_evaluated <- if (startsWith(name, "gen_")) 52 else 104
     add_case(paste(name, variant$method, variant$tag, sep = "__"), name, variant$method,
-             last_weeks(name, 52 * b + w + 1), variant$opts)
+             last_weeks(name, 52 * b + w + 1, weeks_evaluated), variant$opts)
   }
 }
 r_defaults <- list(b = 5, w = 3, noPeriods = 1, weightsThreshold = 2.58, pastWeeksNotIncluded = 3,
@@ -156,11 +159,13 @@ option_names <- c(alpha = "alpha", baseline = "baseline", minSigma = "min-sigma"
 manifest <- data.frame()
 for (cs in cases) {
   started <- Sys.time()
-  results <- run_detector(to_long(datasets[[cs$dataset]]), cs$method, cs$evaluate, cs$opts)
-  results$observed <- NULL
-  for (col in c("upperbound", "expected")) results[[col]] <- signif(results[[col]], 12)
-  write.csv(results, file.path(out_dir, paste0("result_", cs$case, ".csv")), row.names = FALSE, na = "",
-            quote = FALSE)
+  result_file <- file.path(out_dir, paste0("result_", cs$case, ".csv.gz"))
+  if (!file.exists(result_file)) {
+    results <- run_detector(to_long(datasets[[cs$dataset]]), cs$method, cs$evaluate, cs$opts)
+    results$observed <- NULL
+    for (col in c("upperbound", "expected")) results[[col]] <- signif(results[[col]], 12)
+    write.csv(results, gzfile(result_file), row.names = FALSE, na = "", quote = FALSE)
+  }
   opts <- paste(vapply(names(cs$opts), function(n) paste0(option_names[[n]], "=", cs$opts[[n]]), ""),
                 collapse = ";")
   manifest <- rbind(manifest, data.frame(case = cs$case, dataset = cs$dataset, method = cs$method,
