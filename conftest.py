@@ -34,6 +34,16 @@ def no_network() -> Iterator[None]:
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True)
+def fresh_point_index() -> Iterator[None]:
+    """The point-lookup index is cached per process; a rolled-back test database must not leave it stale."""
+    from thrive.geography.lookup import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     return make_personas()

@@ -9,7 +9,10 @@ out=thrive/static/vendor
 rm -rf "$out"
 mkdir -p "$out/nhsuk" "$out/htmx" "$out/leaflet" "$out/chartjs"
 nhs=node_modules/nhsuk-frontend/dist/nhsuk
-cp "$nhs/nhsuk-frontend.min.css" "$nhs/nhsuk-frontend.min.js" "$out/nhsuk/"
+# The stylesheet loads the Frutiger web fonts from assets.nhs.uk (a CDN, and licensed to NHS sites only): drop those
+# @font-face rules so pages fall back to Arial, as the NHS.UK font stack intends, and nothing is fetched off-site.
+sed -E 's/@font-face\{[^}]*assets\.nhs\.uk[^}]*\}//g' "$nhs/nhsuk-frontend.min.css" > "$out/nhsuk/nhsuk-frontend.min.css"
+cp "$nhs/nhsuk-frontend.min.js" "$out/nhsuk/"
 cp -r "$nhs/assets" "$out/nhsuk/assets"
 cp node_modules/htmx.org/dist/htmx.min.js "$out/htmx/"
 cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$out/leaflet/"

@@ -80,13 +80,11 @@ def world(personas: Personas, cases: dict[str, Case]) -> dict[str, Any]:
     prevention = Organisation.objects.get(slug="example-prevention-team")
     merges = {}
     for scope_name, pair in pairs.items():
-        extra = report("example-police", report_body(deceased={"nhs_number": "", "given_name": "Jo"})
-                       if scope_name == "in" else in_barnet(deceased={"nhs_number": "", "given_name": "Jo"}))
-        other = report("example-police", report_body(deceased={"nhs_number": "", "given_name": "Jo2",
-                                                               "date_of_birth": "1980-01-01"})
-                       if scope_name == "in" else in_barnet(deceased={"nhs_number": "", "given_name": "Jo2",
-                                                                      "date_of_birth": "1980-01-01"}))
-        merges[scope_name] = merging.merge_cases(survivor=extra.case, duplicate=other.case, by=lead,
+        place = report_body if scope_name == "in" else in_barnet
+        keep = report("example-police", place(deceased={"nhs_number": "", "given_name": f"Keep{scope_name}"}))
+        gone = report("example-police", place(deceased={"nhs_number": "", "given_name": f"Gone{scope_name}",
+                                                        "date_of_birth": "1980-01-01"}))
+        merges[scope_name] = merging.merge_cases(survivor=keep.case, duplicate=gone.case, by=lead,
                                                  organisation=prevention, reason="matrix fixture")
         assert pair.state == "open"
     return {"cases": cases, "pairs": pairs, "merges": merges}
