@@ -54,7 +54,7 @@ lint:
 	$(BIN)/ruff format --check thrive bench conftest.py
 
 typecheck:
-	$(BIN)/mypy thrive
+	THRIVE_TESTING=1 $(BIN)/mypy thrive
 
 pytest-sqlite:
 	THRIVE_TESTING=1 $(BIN)/pytest -q -m "not browser" --cov=thrive --cov-report=term:skip-covered --cov-report=xml \

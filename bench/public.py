@@ -34,15 +34,17 @@ TARGET_RATIO, TARGET_P99_MS = 0.5, 200.0
 
 def production_env(*, page_cache: int | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("THRIVE_") or k == "THRIVE_REFERENCE_DATA"}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "PYTHONPATH": str(ROOT),
-        "THRIVE_SECRET_KEY": secrets.token_urlsafe(48),
-        "THRIVE_ALLOWED_HOSTS": "127.0.0.1",
-        "THRIVE_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "THRIVE_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
-        "THRIVE_LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "PYTHONPATH": str(ROOT),
+            "THRIVE_SECRET_KEY": secrets.token_urlsafe(48),
+            "THRIVE_ALLOWED_HOSTS": "127.0.0.1",
+            "THRIVE_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+            "THRIVE_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
+            "THRIVE_LOG_LEVEL": "WARNING",
+        }
+    )
     if page_cache is not None:
         env["BENCH_PAGE_CACHE_SECONDS"] = str(page_cache)
     return env
@@ -64,13 +66,17 @@ def borough_codes(env: dict[str, str]) -> list[str]:
         "import django; django.setup(); from thrive.geography.models import Area; "
         "from thrive.directory.models import Service; "
         "print(Service.objects.count()); "
-        "print(' '.join(Area.objects.filter(level='borough').order_by('code').values_list('code', flat=True)))"
+        "codes = Area.objects.filter(level='borough').order_by('code').values_list('code', flat=True); "
+        "print(' '.join(codes))"
     )
-    out = subprocess.run([str(BIN / "python"), "-c", script], check=True, cwd=ROOT, env=env, capture_output=True,
-                         text=True).stdout.split("\n")
+    out = subprocess.run(
+        [str(BIN / "python"), "-c", script], check=True, cwd=ROOT, env=env, capture_output=True, text=True
+    ).stdout.split("\n")
     if int(out[0]) == 0 or not out[1].strip():
-        sys.exit("The database has no boroughs or no services: run with --prepare (or thrive load-geography "
-                 "and thrive demo-data) first.")
+        sys.exit(
+            "The database has no boroughs or no services: run with --prepare (or thrive load-geography "
+            "and thrive demo-data) first."
+        )
     return out[1].split()
 
 
@@ -83,9 +89,22 @@ def free_port() -> int:
 def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "thrive.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "sync", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(BIN / "gunicorn"),
+            "thrive.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     for _ in range(120):
         try:
@@ -135,14 +154,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def measure(env: dict[str, str], codes: list[str], args: argparse.Namespace) -> dict[str, tuple[float, list[float]]]:
+def measure(
+    env: dict[str, str], codes: list[str], args: argparse.Namespace
+) -> dict[str, tuple[float, list[float]]]:
     server, port = start_server(env, args.workers)
     try:
         searches = [f"/find-support/?borough={codes[i % len(codes)]}" for i in range(args.requests)]
         bare = ["/bench/bare/"] * args.requests
         for path in [searches[0], bare[0]] * (args.workers * 3):  # warm up: templates compiled in each worker
             get(port, path)
-        run(port, searches[: len(codes) * 2] + bare[:200], args.concurrency)  # and every borough's page cached
+        run(
+            port, searches[: len(codes) * 2] + bare[:200], args.concurrency
+        )  # and every borough's page cached
         totals: dict[str, tuple[float, list[float]]] = {"bare": (0.0, []), "search": (0.0, [])}
         for _ in range(args.rounds):
             for name, paths in (("bare", bare), ("search", searches)):
@@ -179,17 +202,25 @@ def main() -> None:
     search_rate, search_latency = totals["search"]
     ratio = search_rate / bare_rate
     p99 = percentile(search_latency, 0.99)
-    print(f"bare view         {bare_rate:8.1f} req/s   p50 {percentile(bare_latency, 0.5):6.1f} ms   "
-          f"p99 {percentile(bare_latency, 0.99):6.1f} ms")
-    print(f"find-support      {search_rate:8.1f} req/s   p50 {percentile(search_latency, 0.5):6.1f} ms   "
-          f"p99 {p99:6.1f} ms")
-    print(f"ratio search/bare {ratio:8.2f}  (target >= {TARGET_RATIO})   search p99 {p99:.1f} ms "
-          f"(target < {TARGET_P99_MS:.0f} ms)")
+    print(
+        f"bare view         {bare_rate:8.1f} req/s   p50 {percentile(bare_latency, 0.5):6.1f} ms   "
+        f"p99 {percentile(bare_latency, 0.99):6.1f} ms"
+    )
+    print(
+        f"find-support      {search_rate:8.1f} req/s   p50 {percentile(search_latency, 0.5):6.1f} ms   "
+        f"p99 {p99:6.1f} ms"
+    )
+    print(
+        f"ratio search/bare {ratio:8.2f}  (target >= {TARGET_RATIO})   search p99 {p99:.1f} ms "
+        f"(target < {TARGET_P99_MS:.0f} ms)"
+    )
     if args.no_cache_run:
         uncached = measure(production_env(page_cache=0), codes, args)
         rate, latency = uncached["search"]
-        print(f"find-support, page cache off: {rate:8.1f} req/s (ratio {rate / uncached['bare'][0]:.2f}), "
-              f"p99 {percentile(latency, 0.99):.1f} ms")
+        print(
+            f"find-support, page cache off: {rate:8.1f} req/s (ratio {rate / uncached['bare'][0]:.2f}), "
+            f"p99 {percentile(latency, 0.99):.1f} ms"
+        )
     met = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS
     print("Targets met." if met else "Targets NOT met.")
     sys.exit(0 if met else 1)

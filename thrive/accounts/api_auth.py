@@ -67,7 +67,7 @@ class HasScope(permissions.BasePermission):
         return True
 
 
-class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "thrive.accounts.api_auth.ApiKeyAuthentication"
     name = "ApiKey"
 

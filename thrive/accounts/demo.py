@@ -144,7 +144,7 @@ DEMO_ACCOUNTS = (
 )
 
 
-def generate(*, rng: random.Random, **_: object) -> dict[str, int]:
+def generate(*, rng: random.Random, **options: object) -> dict[str, int]:
     """Creates (or refreshes) the example organisations and accounts; idempotent."""
     with transaction.atomic():
         made = organisations()

@@ -36,7 +36,7 @@ class LoginForm(forms.Form):
             user = authenticate(self.request, username=email.lower(), password=password)
             if user is None or not user.is_active:
                 raise forms.ValidationError("The email address or password is not right. Check them and try again.")
-            self.user = user  # type: ignore[assignment]
+            self.user = user
         return data
 
 

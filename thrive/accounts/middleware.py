@@ -7,6 +7,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from thrive.accounts.decorators import is_verified
+
 OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz")
 
 
@@ -18,9 +20,9 @@ class StaffTwoFactorMiddleware:
         user = request.user
         request.membership_label = ""  # type: ignore[attr-defined]
         if user.is_authenticated:
-            if not user.is_verified() and request.path.startswith(("/staff/", "/areas/", "/surveillance/")):  # type: ignore[union-attr]
+            if not is_verified(user) and request.path.startswith(("/staff/", "/areas/", "/surveillance/")):
                 return HttpResponseRedirect(f"{reverse('two-factor')}?next={request.path}")
-            memberships = user.active_memberships()  # type: ignore[union-attr]
+            memberships = user.active_memberships()
             if memberships:
                 first = memberships[0]
                 request.membership_label = f"{first.role_label}, {first.organisation.name}"  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from thrive.accounts.permissions import ROLE_CHOICES, ROLES, OrganisationType, Permission
+from thrive.accounts.permissions import ROLE_CHOICES, ROLES, OrganisationType, Permission, Role
 from thrive.core.classification import C, Classification
 
 ORGANISATION_TYPE_CHOICES = [(t.value, t.label) for t in OrganisationType]
@@ -182,7 +182,7 @@ class Membership(models.Model):
         return f"{self.user} — {self.role_class.label}, {self.organisation}"
 
     @property
-    def role_class(self) -> type:
+    def role_class(self) -> type[Role]:
         return ROLES[self.role]
 
     @property

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from thrive.accounts.decorators import is_verified
 from thrive.accounts.permissions import Permission as P
 
 # (label, url name, permissions: any of them shows the entry)
@@ -27,12 +28,12 @@ ENTRIES: tuple[tuple[str, str, tuple[P, ...]], ...] = (
 
 
 def navigation_for(request: HttpRequest | None) -> list[dict[str, Any]]:
-    if request is None or not request.user.is_authenticated or not request.user.is_verified():  # type: ignore[union-attr]
+    if request is None or not request.user.is_authenticated or not is_verified(request.user):
         return []
     user = request.user
     items = []
     for label, name, needs in ENTRIES:
-        if needs and not any(user.can(p) for p in needs):  # type: ignore[union-attr]
+        if needs and not any(user.can(p) for p in needs):
             continue
         try:
             href = reverse(name)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from thrive.accounts import twofactor
-from thrive.accounts.decorators import mark_authenticated_now
+from thrive.accounts.decorators import is_verified, mark_authenticated_now
 from thrive.accounts.forms import LoginForm, ReauthForm, TokenForm
 from thrive.accounts.models import User
 from thrive.core import audit
@@ -36,7 +36,7 @@ def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, 
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+    if request.user.is_authenticated and is_verified(request.user):
         return HttpResponseRedirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid() and form.user is not None:
@@ -94,7 +94,7 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponseRedirect(reverse("login"))
     user = _user(request)
-    if twofactor.confirmed_totp(user) is not None and not request.user.is_verified():  # type: ignore[union-attr]
+    if twofactor.confirmed_totp(user) is not None and not is_verified(request.user):
         return HttpResponseRedirect(reverse("two-factor"))
     device = twofactor.pending_totp(user)
     form = TokenForm(request.POST or None)

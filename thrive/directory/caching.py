@@ -1,8 +1,9 @@
 """Caching for the public pages: HTTP headers for browsers and proxies, and a short server-side page cache.
 
 The same few searches (a borough, a type) are asked again and again, so an anonymous GET is rendered once and
-served from the cache until the directory changes (any service, event or campaign save bumps a version in the
-key) or `THRIVE_PUBLIC_PAGE_CACHE_SECONDS` pass. Each response still gets its own CSP nonce: the cached copy
+served from the cache until the directory changes (any service, event or campaign save bumps a content
+version, and a page rendered under an older version is not served) or `THRIVE_PUBLIC_PAGE_CACHE_SECONDS`
+pass. Each response still gets its own CSP nonce: the cached copy
 holds a placeholder where the nonce was. Signed-in staff never share a cached page (their header differs).
 """
 
@@ -47,7 +48,7 @@ def bump_content_version() -> None:
 def _key(request: HttpRequest) -> str:
     query = sorted((k, v) for k, values in request.GET.lists() for v in values)
     raw = f"{request.path}?{query!r}|{request.headers.get('HX-Request', '')}"
-    return f"directory:page:{content_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    return f"directory:page:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
 def mark_private(response: HttpResponse) -> HttpResponse:
@@ -68,17 +69,19 @@ def public_page(max_age: int = DEFAULT_MAX_AGE) -> Callable[[View], View]:
                 return response
             seconds = page_cache_seconds()
             key = _key(request) if seconds > 0 else ""
-            cached = cache.get(key) if key else None
-            if cached is not None:
-                content, content_type = cached
-                response = HttpResponse(
-                    content.replace(NONCE_PLACEHOLDER, str(getattr(request, "csp_nonce", ""))),
-                    content_type=content_type,
-                )
+            cached, version = None, 0
+            if key:  # one round trip for the page and the current content version (stale if they differ)
+                found = cache.get_many([VERSION_KEY, key])
+                version = found.get(VERSION_KEY) or content_version()
+                cached = found.get(key)
+            if cached is not None and cached[0] == version:
+                _, content, content_type = cached
+                nonce = str(getattr(request, "csp_nonce", ""))
+                response = HttpResponse(content.replace(NONCE_PLACEHOLDER, nonce), content_type=content_type)
             else:
                 response = view(request, *args, **kwargs)
                 if key and response.status_code == 200 and not response.streaming and not response.cookies:
-                    _store(request, response, key, seconds)
+                    _store(request, response, key, version, seconds)
             if response.status_code == 200:
                 patch_cache_control(response, public=True, max_age=max_age)
                 patch_vary_headers(response, ["Cookie"])
@@ -89,9 +92,9 @@ def public_page(max_age: int = DEFAULT_MAX_AGE) -> Callable[[View], View]:
     return decorate
 
 
-def _store(request: HttpRequest, response: HttpResponse, key: str, seconds: int) -> None:
+def _store(request: HttpRequest, response: HttpResponse, key: str, version: int, seconds: int) -> None:
     content = response.content.decode(response.charset or "utf-8")
     nonce = getattr(request, "_csp_nonce", None)
     if isinstance(nonce, str):
         content = content.replace(nonce, NONCE_PLACEHOLDER)
-    cache.set(key, (content, response["Content-Type"]), seconds)
+    cache.set(key, (version, content, response["Content-Type"]), seconds)

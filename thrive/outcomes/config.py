@@ -1,8 +1,8 @@
 """What each service line measures, when assessments fall due and how change is classified (docs/outcomes.md).
 
-The defaults here are Thrive's documented starting points; a deployment changes the review interval of a service
-line with `thrive outcomes review-interval` (stored in `ReviewInterval`) and the change methods with the
-`OUTCOMES_CHANGE_METHODS` setting (measure key -> a method key of `measures.change`).
+The defaults here are Thrive's documented starting points; a deployment changes the review interval of a
+service line with `thrive outcomes review-interval` (stored in `ReviewInterval`) and the change methods with
+the `OUTCOMES_CHANGE_METHODS` setting (measure key -> a method key of `measures.change`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from django.conf import settings
 
 from thrive.outcomes.codes import ServiceLine
 from thrive.outcomes.measures import change
+from thrive.outcomes.measures import get as get_measure
+from thrive.outcomes.measures import keys as measure_keys
 
 SL = ServiceLine
 
@@ -92,3 +94,11 @@ def item_method() -> change.ThresholdMethod:
     method = change.get_method(DIALOG_ITEM_METHOD)
     assert isinstance(method, change.ThresholdMethod)
     return method
+
+
+def short_title(measure: str) -> str:
+    """ "HoNOS 65+" rather than the Questionnaire's full title, for headings and lists."""
+    return get_measure(measure).title.split(" (")[0]
+
+
+SHORT_TITLES: Mapping[str, str] = {key: short_title(key) for key in measure_keys()}

@@ -143,13 +143,9 @@ def plan(rng: random.Random, london: London, *, start: date, end: date, per_year
         for _ in range(_poisson(rng, expected)):
             planned.append(Planned(demo_people.death(rng, day), london.home(rng)))
         day += timedelta(days=1)
-    planned += _cluster(rng, london, end)
-    planned += _emerging(rng, london, end)
-    planned += _concern(rng, london, end)
-    for p in rng.sample(
-        [p for p in planned if (end - p.death.died).days < 120 and p.point is None], k=min(10, len(planned))
-    ):
-        planned.append(Planned(p.death, p.home, duplicate=True))
+    recent = [p for p in planned if (end - p.death.died).days < 120]
+    planned += [Planned(p.death, p.home, duplicate=True) for p in rng.sample(recent, k=min(10, len(recent)))]
+    planned += _cluster(rng, london, end) + _emerging(rng, london, end) + _concern(rng, london, end)
     planned.sort(key=lambda p: (p.death.found, p.duplicate))
     return planned
 
@@ -163,6 +159,8 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def _cluster(rng: random.Random, london: London, end: date) -> list[Planned]:
+    if CLUSTER_BOROUGH not in london.homes:
+        return []
     centre = london.home(random.Random("cluster-centre"), CLUSTER_BOROUGH)
     if centre.lat is None or centre.lon is None:
         return []
@@ -187,6 +185,8 @@ def _emerging(rng: random.Random, london: London, end: date) -> list[Planned]:
 
 
 def _concern(rng: random.Random, london: London, end: date) -> list[Planned]:
+    if CONCERN_BOROUGH not in london.homes:
+        return []
     site = london.home(random.Random("concern-site"), CONCERN_BOROUGH)
     if site.lat is None or site.lon is None:
         return []

@@ -61,7 +61,7 @@ def duplicate_compare(request: HttpRequest, pair_id: int) -> HttpResponse:
     for spec in report_data.FIELDS:
         values = [report_data.display(spec, col["current"].get(spec.key)) for col in columns]
         if any(values):
-            rows.append({"label": spec.label, "values": values, "differ": len(set(values)) > 1})
+            rows.append({"label": spec.label, "cells": values, "differ": len(set(values)) > 1})
     return render(request, "surveillance/duplicate_compare.jinja", {
         "page_title": "Compare possible duplicates", "pair": pair, "columns": columns, "rows": rows, "form": form,
         "flags": folding.FLAG_TEXT, "status_label": lambda s: codes.label(codes.Status, s),

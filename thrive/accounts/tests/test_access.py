@@ -19,7 +19,7 @@ def test_anonymous_staff_pages_redirect_to_sign_in() -> None:
         assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
-def test_unverified_user_is_sent_to_two_factor(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_unverified_user_is_sent_to_two_factor(personas: Personas, client_for) -> None:
     client = client_for(personas.analyst, verified=False)
     response = client.get(reverse("staff-home"))
     assert response.status_code == 302 and reverse("two-factor") in response["Location"]
@@ -29,24 +29,24 @@ def test_unverified_user_is_sent_to_two_factor(personas: Personas, client_for) -
     ("administrator", True), ("regional_lead", True), ("police_reporter", False), ("analyst", False),
     ("bereavement_worker", False), ("no_role", False),
 ])
-def test_audit_log_page_by_role(personas: Personas, client_for, persona: str, allowed: bool) -> None:  # type: ignore[no-untyped-def]
+def test_audit_log_page_by_role(personas: Personas, client_for, persona: str, allowed: bool) -> None:
     response = client_for(getattr(personas, persona)).get(reverse("audit-log"))
     assert response.status_code == (200 if allowed else 403)
 
 
-def test_admin_pages_only_for_administrators(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_admin_pages_only_for_administrators(personas: Personas, client_for) -> None:
     assert client_for(personas.administrator).get(reverse("admin-home")).status_code == 200
     assert client_for(personas.regional_lead).get(reverse("admin-home")).status_code == 403
 
 
-def test_navigation_follows_the_role(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_navigation_follows_the_role(personas: Personas, client_for) -> None:
     admin_page = client_for(personas.administrator).get(reverse("staff-home")).content.decode()
     assert "Administration" in admin_page and "Audit log" in admin_page
     worker_page = client_for(personas.bereavement_worker).get(reverse("staff-home")).content.decode()
     assert "Administration" not in worker_page and "Audit log" not in worker_page
 
 
-def test_granting_a_role_is_audited(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_granting_a_role_is_audited(personas: Personas, client_for) -> None:
     client = client_for(personas.administrator)
     subject = personas.no_role
     police = Membership.objects.filter(role="reporter").first().organisation  # type: ignore[union-attr]
@@ -57,7 +57,7 @@ def test_granting_a_role_is_audited(personas: Personas, client_for) -> None:  # 
     assert AuditEntry.objects.filter(action="permission_change", reason__contains=subject.email).exists()
 
 
-def test_role_the_organisation_cannot_hold_is_refused(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_role_the_organisation_cannot_hold_is_refused(personas: Personas, client_for) -> None:
     client = client_for(personas.administrator)
     police = Membership.objects.filter(role="reporter").first().organisation  # type: ignore[union-attr]
     response = client.post(reverse("admin-membership-new", args=[personas.no_role.pk]),

@@ -89,7 +89,7 @@ def test_first_sign_in_forces_enrolment_and_gives_recovery_codes(personas: Perso
     assert client.get(reverse("staff-home")).status_code == 200
 
 
-def test_sensitive_action_asks_to_reauthenticate(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_sensitive_action_asks_to_reauthenticate(personas: Personas, client_for) -> None:
     client = client_for(personas.administrator)
     session = client.session
     session["thrive_reauth_at"] = 0
@@ -103,11 +103,11 @@ def test_sensitive_action_asks_to_reauthenticate(personas: Personas, client_for)
     assert client.get(reverse("admin-user-new")).status_code == 200
 
 
-def test_session_idles_out_after_thirty_minutes(settings) -> None:  # type: ignore[no-untyped-def]
+def test_session_idles_out_after_thirty_minutes(settings) -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
 
 
-def test_password_reset_sends_a_link(personas: Personas, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+def test_password_reset_sends_a_link(personas: Personas, mailoutbox) -> None:
     response = Client().post(reverse("password_reset"), {"email": personas.analyst.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1 and "/accounts/reset/" in mailoutbox[0].body

@@ -6,12 +6,12 @@ from django.db import migrations
 from thrive.core import audit_triggers
 
 
-def install(apps, schema_editor):  # type: ignore[no-untyped-def]
+def install(apps, schema_editor):
     if getattr(settings, "AUDIT_TRIGGERS", True):
         audit_triggers.install(schema_editor.connection)
 
 
-def remove(apps, schema_editor):  # type: ignore[no-untyped-def]
+def remove(apps, schema_editor):
     audit_triggers.remove(schema_editor.connection)
 
 

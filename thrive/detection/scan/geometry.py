@@ -125,12 +125,19 @@ def build_circles(
     members = np.zeros(0, dtype=np.int64)
     distances = np.zeros(0)
     running = np.zeros(0)
-    _circles_kernel(points, ordered_measure, limit, radius, sizes, members, distances, running, False)
+    # A first guess at how many sites to sort per centre (as if the measure were even), too many rather
+    # than too few: a guess too small costs another partial sort.
+    guess = max(256, int(2.5 * max_fraction * sites.count))
+    _circles_kernel(
+        points, ordered_measure, (limit, radius, guess), sizes, members, distances, running, False
+    )
     offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
     members = np.zeros(offsets[-1], dtype=np.int64)
     distances = np.zeros(offsets[-1])
     running = np.zeros(offsets[-1])
-    _circles_kernel(points, ordered_measure, limit, radius, offsets, members, distances, running, True)
+    _circles_kernel(
+        points, ordered_measure, (limit, radius, guess), offsets, members, distances, running, True
+    )
     # Back from coordinate order to site numbers: centres and members.
     rank = np.empty(sites.count, dtype=np.int64)
     rank[by_coordinate] = np.arange(sites.count)
@@ -148,8 +155,7 @@ def build_circles(
 def _circles_kernel(
     points: FloatArray,
     measure: FloatArray,
-    limit: float,
-    radius: float,
+    limits: tuple[float, float, int],
     offsets: IntArray,
     members: IntArray,
     distances: FloatArray,
@@ -157,11 +163,11 @@ def _circles_kernel(
     fill: bool,
 ) -> None:
     """For each centre (sites in coordinate order), its members nearest first while the running measure
-    stays <= limit and the distance <= radius: the first pass (fill False) stores each centre's count in
-    `offsets`; the second writes members, distances and running measures from offsets[centre]."""
+    stays <= limits[0] and the distance <= limits[1]: the first pass (fill False) stores each centre's
+    count in `offsets`; the second writes members, distances and running measures from offsets[centre]."""
     count = points.shape[0]
     for centre in prange(count):
-        near, near_distances, near_running = _nearest(points, measure, limit, radius, centre)
+        near, near_distances, near_running = _nearest(points, measure, limits, centre)
         if not fill:
             offsets[centre] = near.size
             continue
@@ -173,11 +179,12 @@ def _circles_kernel(
 
 @njit(cache=True)
 def _nearest(
-    points: FloatArray, measure: FloatArray, limit: float, radius: float, centre: int
+    points: FloatArray, measure: FloatArray, limits: tuple[float, float, int], centre: int
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """One centre's circle. Distances are the square root of the squared differences added dimension by
     dimension, as SaTScan adds them. Only as many sites are sorted as needed: every site within the k-th
-    smallest distance is exactly the first ones of the full order."""
+    smallest distance is exactly the first ones of the full order; limits[2] is the first k to try."""
+    limit, radius, wanted = limits
     count, dimensions = points.shape
     distance = np.empty(count)
     for site in range(count):
@@ -188,7 +195,6 @@ def _nearest(
         distance[site] = math.sqrt(squared)
     candidates = np.flatnonzero(distance <= radius)
     candidate_distance = distance[candidates]
-    wanted = 256
     while True:
         if wanted < candidates.size:
             cutoff = np.partition(candidate_distance, wanted - 1)[wanted - 1]

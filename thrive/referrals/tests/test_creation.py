@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from thrive.accounts.models import Organisation
 from thrive.accounts.testing import Personas
@@ -136,3 +136,34 @@ def test_a_worker_dying_mid_delivery_sends_again_and_the_receiver_sees_it_once(p
         assert receiver.wait_for(2, timeout=10)
         assert len(receiver.received) == 2 and len(receiver.seen) == 1
     assert set(Delivery.objects.filter(message=message).values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_database_refuses_a_second_current_referral_and_the_loser_of_a_race_finds_the_winner(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = report_with(kin())
+    person = NextOfKin.objects.get(case=case)
+    first = Referral.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Referral.objects.create(
+            next_of_kin=person,
+            subject=first.subject,
+            name="x",
+            relationship="parent",
+            basis="unknown",
+            routing="unrouted",
+        )
+    # A concurrent transaction made the referral after this one looked: the create fails, the winner is found.
+    calls: list[int] = []
+    real = services._current_for
+
+    def late_look(*args: Any) -> Any:
+        calls.append(1)
+        return Referral.objects.none() if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(services, "_current_for", late_look)
+    police = Organisation.objects.get(slug="example-police")
+    found, created = services.create_referral(
+        next_of_kin=person, case=case, by_user=None, by_organisation=police
+    )
+    assert not created and found == first and Referral.objects.count() == 1 and len(calls) == 2

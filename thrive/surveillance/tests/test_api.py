@@ -102,7 +102,7 @@ def test_list_and_detail_within_reach(api_key, cases) -> None:  # type: ignore[n
     references = [row["reference"] for row in page["results"]]
     assert references == [cases["in"].reference]
     status, detail = call("GET", f"{CASES}{cases['in'].reference}/", police)
-    assert status == 200 and detail["deceased"]["family_name"] == "Example"
+    assert status == 200 and detail["deceased"]["family_name"] == "Marchbank"
     assert detail["next_of_kin"][0]["phone"] == "07700900123"
     assert call("GET", f"{CASES}{cases['out'].reference}/", police)[0] == 404
     assert call("GET", f"{CASES}RTSS-1999-00001/", police)[0] == 404
@@ -143,18 +143,18 @@ def test_read_only_key_cannot_write(api_key) -> None:  # type: ignore[no-untyped
 def test_same_nhs_number_links_to_the_existing_case(api_key) -> None:  # type: ignore[no-untyped-def]
     body = report_body()
     first = call("POST", CASES, api_key("example-police"), body)[1]
-    second_body = report_body(deceased={"nhs_number": body["deceased"]["nhs_number"], "given_name": "Alexander"})
+    second_body = report_body(deceased={"nhs_number": body["deceased"]["nhs_number"], "given_name": "Quillan"})
     status, second = call("POST", CASES, api_key("example-trust-north-east-london"), second_body)
     assert status == 201 and second["linked"] is True and second["reference"] == first["reference"]
     case = Case.objects.get(reference=first["reference"])
-    assert case.reports.count() == 2 and case.given_name == "Alexander"
+    assert case.reports.count() == 2 and case.given_name == "Quillan"
     assert case.reports.last().link == AgencyReport.Link.NHS_NUMBER  # type: ignore[union-attr]
 
 
 def test_same_names_and_date_of_birth_link(api_key) -> None:  # type: ignore[no-untyped-def]
     first = call("POST", CASES, api_key("example-police"), report_body(deceased={"nhs_number": ""}))[1]
     second = call("POST", CASES, api_key("example-coroner-inner-north-london"),
-                  report_body(deceased={"nhs_number": "", "given_name": "ALEX", "family_name": "example"}))[1]
+                  report_body(deceased={"nhs_number": "", "given_name": "QUILLON", "family_name": "marchbank"}))[1]
     assert second["linked"] is True and second["reference"] == first["reference"]
 
 
@@ -162,7 +162,7 @@ def test_a_near_match_goes_to_the_duplicates_queue(api_key) -> None:  # type: ig
     police = api_key("example-police")
     first = call("POST", CASES, police, report_body(deceased={"nhs_number": ""}))[1]
     status, second = call("POST", CASES, api_key("example-public-health-e09000030"),
-                          report_body(deceased={"nhs_number": "", "given_name": "Alx", "date_of_birth": "1990-02-04"}))
+                          report_body(deceased={"nhs_number": "", "given_name": "Qulon", "date_of_birth": "1990-02-04"}))
     assert status == 201 and second["linked"] is False and second["reference"] != first["reference"]
     assert [d["reference"] for d in second["possible_duplicates"]] == [first["reference"]]
     assert DuplicateCandidate.objects.filter(state="open").count() == 1
@@ -230,7 +230,7 @@ def test_the_area_agencies_are_notified(api_key) -> None:  # type: ignore[no-unt
             "example-coroner-inner-north-london", "example-prevention-team"} == notified
     messages = OutboxMessage.objects.filter(kind="case.created")
     assert messages.count() == 4 and all(reference in m.body for m in messages)
-    assert not any("Example" in m.body for m in messages)
+    assert not any("Marchbank" in m.body or "Quillon" in m.body for m in messages)
 
 
 def test_the_schema_documents_the_endpoints(client) -> None:  # type: ignore[no-untyped-def]

@@ -71,7 +71,14 @@ datasets <- list(
     runif(1, 2, 8) * exp(slope * (seq_len(weeks) - 150)) * season(0.3)
   }, size = 5),
   gen_season = generate(10, function(i) runif(1, 3, 15) * season(runif(1, 0.8, 1.5), sample(0:51, 1)), size = 3),
-  gen_outbreak = outbreaks(generate(10, function(i) runif(1, 0.5, 4) * season(0.4)))
+  gen_outbreak = outbreaks(generate(10, function(i) runif(1, 0.5, 4) * season(0.4))),
+  # Long runs of zeros: with b = 5, R's glm does not converge on 237 zeros, so the week's result is NA.
+  gen_sparse = cbind(
+    late_start = c(rep(0, 240), rep_len(c(1, 0, 2, 3, 1, 0, 4, 2, 5, 1, 0, 3), weeks - 240)),
+    single = replace(rep(0, weeks), c(150, 300:304), c(1, 2, 3, 4, 2, 5)),
+    last_weeks = c(rep(0, weeks - 10), 1, 0, 2, 3, 1, 0, 4, 2, 5, 1),
+    every_twenty = replace(rep(0, weeks), seq(7, weeks, by = 20), 1)
+  )
 )
 
 to_long <- function(y) {
@@ -133,7 +140,8 @@ flexible_variants <- list(
   list(tag = "notrend", method = "noufaily", opts = list(trend = FALSE)),
   list(tag = "noreweight_delta", method = "noufaily", opts = list(reweight = FALSE, thresholdMethod = "delta"))
 )
-for (name in c("salmonella_agona", "ha_sts", "gen_low", "gen_season", "gen_trend", "gen_outbreak", "gen_zero")) {
+for (name in c("salmonella_agona", "ha_sts", "gen_low", "gen_season", "gen_trend", "gen_outbreak", "gen_zero",
+               "gen_sparse")) {
   for (variant in flexible_variants) {
     b <- if (is.null(variant$opts$b)) 3 else variant$opts$b
     w <- if (is.null(variant$opts$w)) 3 else variant$opts$w
@@ -144,7 +152,7 @@ for (name in c("salmonella_agona", "ha_sts", "gen_low", "gen_season", "gen_trend
 }
 r_defaults <- list(b = 5, w = 3, noPeriods = 1, weightsThreshold = 2.58, pastWeeksNotIncluded = 3,
                    pThresholdTrend = 0.05, thresholdMethod = "delta", alpha = 0.05)
-for (name in c("salmonella_agona", "stsNewport", "salmNewport", "momo", "gen_trend")) {
+for (name in c("salmonella_agona", "stsNewport", "salmNewport", "momo", "gen_trend", "gen_sparse")) {
   add_case(paste(name, "farrington", "r_defaults_b5", sep = "__"), name, "farrington",
            last_weeks(name, 52 * 5 + 3 + 1), r_defaults)
   add_case(paste(name, "noufaily", "b5", sep = "__"), name, "noufaily", last_weeks(name, 52 * 5 + 3 + 1),

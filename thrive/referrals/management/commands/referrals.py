@@ -45,7 +45,6 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
         while True:
-            close_old_connections()
             escalated = services.escalate_overdue(now=now)
             if escalated or not options["loop"]:
                 names = ", ".join(r.reference for r in escalated)
@@ -55,6 +54,7 @@ class Command(BaseCommand):
             time.sleep(options["interval"])
             if stopping:
                 return
+            close_old_connections()  # a long-running process must not keep a dead or stale connection
 
     def _moment(self, text: str) -> datetime.datetime | None:
         if not text:

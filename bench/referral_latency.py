@@ -1,0 +1,345 @@
+"""Benchmark: from a police report with consent to the referral in the bereavement service's inbox and at its
+webhook receiver, with concurrent reporters, on a production-like server.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/thrive_bench .venv/bin/python bench/referral_latency.py \
+        [--prepare] [--reporters 20] [--reports 10] [--workers 4] [--threads 4] [--task-workers 1] [--poll 0.1]
+
+Starts, on 127.0.0.1 with production settings (debug off, fresh random keys; see bench/settings.py): gunicorn
+(`--workers` x `--threads`), `--task-workers` django-tasks database workers and the outbox sweep, as
+scripts/serve.sh does, with a local SMTP server for the duty email and an HTTPS webhook receiver (a
+self-signed certificate the task workers are told to trust) for the service's own system. The database in
+DATABASE_URL must hold the geography and the demo accounts (`--prepare`: migrate, load-geography, demo-data
+for accounts; create an empty database first).
+
+Each of `--reporters` threads posts `--reports` case reports (`POST /api/v1/cases/`, a death in Tower Hamlets
+with a parent who consents) one after another. The clock starts as a report is sent. "In the inbox": the first
+time the referral shows in the bereavement worker's inbox rows (the page the live inbox polls), polled every
+`--poll` seconds with the worker's signed-in session, so the figure includes up to one polling interval.
+"At the webhook": the first delivery the receiver accepts. Prints p50/p95/p99 of both and of the report call
+itself; the target (DESIGN.md) is p95 under 2 s for both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime
+import hashlib
+import http.client
+import json
+import os
+import random
+import re
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this folder comes first on the path, and its public.py would hide the `public` package
+# that aiosmtpd (the SMTP stand-in) needs: import the bench's helpers as `bench.*` instead.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+from bench.public import BIN, free_port, production_env, thrive  # noqa: E402
+
+TARGET_P95 = 2.0
+EAST = "example-bereavement-east"
+WORKER = "worker@bereavement-east.example.org"
+SECRET = "bench-webhook-secret"
+SETTINGS = (
+    "from bench.settings import *  # noqa: F403\n"
+    "ROOT_URLCONF = 'thrive.referrals.tests.urls'  # the project's routes, with any not yet mounted added\n"
+)
+
+
+def stable_keys(database: str) -> dict[str, str]:
+    """Keys derived from the database's address: each run must read what earlier runs encrypted (the new case
+    is matched against the old ones), and the bench's cases are synthetic, so the keys guard nothing."""
+    digest = hashlib.sha256(f"thrive-bench-referrals:{database}".encode()).digest()
+    return {
+        "THRIVE_ENCRYPTION_KEYS": base64.urlsafe_b64encode(digest).decode(),
+        "THRIVE_BLIND_INDEX_KEY": hashlib.sha256(digest).hexdigest(),
+    }
+
+
+def certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, so the webhook goes over HTTPS as production requires."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    import ipaddress
+
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+class Receiver:
+    """The service's case system: HTTPS, checks the signature, keeps the first arrival of each delivery."""
+
+    def __init__(self, cert: Path, key: Path) -> None:
+        from thrive.core.notifications import signing
+
+        self.arrivals: dict[int, float] = {}  # referral id → first arrival
+        self.bad = 0
+        lock, arrivals, receiver = threading.Lock(), self.arrivals, self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 - the base class's name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                arrived = time.time()
+                if signing.verify(SECRET, self.headers.get(signing.SIGNATURE_HEADER, ""), body):
+                    document = json.loads(body)
+                    if document.get("kind") == "referral.new":
+                        with lock:
+                            arrivals.setdefault(int(document["payload"]["referral_id"]), arrived)
+                else:
+                    receiver.bad += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}/thrive"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def nhs_number(rng: random.Random) -> str:
+    while True:
+        digits = [rng.randint(0, 9) for _ in range(9)]
+        check = 11 - sum(d * (10 - i) for i, d in enumerate(digits)) % 11
+        if check != 10:
+            return "".join(map(str, digits)) + str(0 if check == 11 else check)
+
+
+def report(rng: random.Random) -> dict[str, Any]:
+    syllables = "ba ce di fo gu ha ke li mo nu pa re si to vu".split()
+    given, family = ("".join(rng.sample(syllables, 3)).title() for _ in range(2))
+    return {
+        "reporting_reference": f"BENCH-{uuid.uuid4().hex[:10]}", "date_found": "2026-11-20",
+        "date_of_death": "2026-11-20",
+        "deceased": {"given_name": given, "family_name": family, "date_of_birth": "1980-01-01",
+                     "nhs_number": nhs_number(rng), "sex": "male", "ethnicity": "A", "employment_status": "employed"},
+        "incident": {"location": {"lat": 51.5155, "lon": -0.0722}, "location_type": "home",
+                     "method_group": "other"},
+        "next_of_kin": [{"name": f"Kin {given} {family}", "relationship": "parent", "phone": "07700900123",
+                         "borough": "E09000030", "language": "English", "consent_to_referral": "yes"}],
+    }  # fmt: skip
+
+
+def request(
+    port: int, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers={"Host": "127.0.0.1", **headers})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+def prepare_data(receiver: Receiver) -> tuple[str, str, int]:
+    """The police key, the worker's signed-in session cookie, and the newest referral id before the run."""
+    from django.test import Client
+
+    from thrive.accounts.apikeys import create_api_key
+    from thrive.accounts.models import Organisation, User
+    from thrive.accounts.testing import sign_in
+    from thrive.referrals.models import Referral
+
+    Organisation.objects.filter(slug=EAST).update(webhook_url=receiver.url, webhook_secret=SECRET)
+    police = Organisation.objects.get(slug="example-police")
+    _, key = create_api_key(organisation=police, name=f"bench-{uuid.uuid4().hex[:6]}", scopes=["cases:write"])
+    client = sign_in(Client(), User.objects.get(email=WORKER))
+    last = Referral.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return key, client.cookies["sessionid"].value, last
+
+
+def percentiles(values: list[float]) -> str:
+    ordered = sorted(values)
+
+    def at(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    return f"p50 {at(0.5):6.3f} s   p95 {at(0.95):6.3f} s   p99 {at(0.99):6.3f} s   (n={len(ordered)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reporters", type=int, default=20, help="concurrent reporting clients")
+    parser.add_argument("--reports", type=int, default=10, help="reports each reporter sends")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--task-workers", type=int, default=1, help="django-tasks database workers")
+    parser.add_argument("--poll", type=float, default=0.1, help="seconds between inbox polls")
+    parser.add_argument(
+        "--prepare", action="store_true", help="migrate, load the geography and demo accounts"
+    )
+    args = parser.parse_args()
+    database = os.environ.get("DATABASE_URL", "")
+    if not database.startswith("postgres"):
+        print("DATABASE_URL is not PostgreSQL: the target is for PostgreSQL (production's database).")
+    if args.prepare:
+        demo = {**os.environ, "THRIVE_DEMO": "1"}
+        thrive("migrate", "--noinput", "-v0", env=demo)
+        thrive("load-geography", env=demo)
+        thrive("demo-data", "--only", "accounts", env=demo)
+
+    from thrive.core.testing.standins import SmtpStandin
+
+    work = Path(tempfile.mkdtemp(prefix="thrive-bench-referrals-"))
+    (work / "bench_referral_settings.py").write_text(SETTINGS)
+    sys.path.insert(0, str(work))
+    cert, key_file = certificate(work)
+    smtp = SmtpStandin().start()
+    env = {**production_env(), **stable_keys(os.environ.get("DATABASE_URL", ""))}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "bench_referral_settings", "PYTHONPATH": f"{ROOT}{os.pathsep}{work}",
+        "THRIVE_EMAIL_URL": smtp.url, "REQUESTS_CA_BUNDLE": str(cert), "THRIVE_SITE_URL": "https://127.0.0.1",
+    })  # fmt: skip
+    setup_django(env)
+    receiver = Receiver(cert, key_file)
+    police_key, session, last_before = prepare_data(receiver)
+
+    port = free_port()
+    commands = [
+        [str(BIN / "gunicorn"), "thrive.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(args.workers), "--threads", str(args.threads), "--timeout", "60", "--log-level", "warning"],
+        *([str(BIN / "thrive"), "db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay",
+           "-v", "0"] for _ in range(args.task_workers)),
+        [str(BIN / "thrive"), "outbox", "deliver", "--loop"],
+    ]  # fmt: skip
+    processes = [subprocess.Popen(command, cwd=ROOT, env=env) for command in commands]
+    try:
+        for _ in range(120):
+            try:
+                if request(port, "GET", "/healthz", {})[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            sys.exit("the server did not start")
+        run(args, port, police_key, session, last_before, receiver)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+        smtp.stop()
+
+
+def run(
+    args: argparse.Namespace, port: int, key: str, session: str, last_before: int, receiver: Receiver
+) -> None:
+    from thrive.referrals.models import Referral
+
+    sent: dict[str, tuple[float, float]] = {}  # case reference → (sent at, answered at)
+    seen: dict[int, float] = {}
+    stop = threading.Event()
+
+    def poll() -> None:
+        cookie = {"Cookie": f"sessionid={session}"}
+        while not stop.is_set():
+            status, html = request(port, "GET", "/referrals/inbox/rows/?show=open", cookie)
+            now = time.time()
+            if status != 200:
+                raise SystemExit(f"the inbox answered {status}")
+            for pk in re.findall(r"BR-(\d{6,})", html):
+                if int(pk) > last_before:
+                    seen.setdefault(int(pk), now)
+            stop.wait(args.poll)
+
+    def reporter(index: int) -> None:
+        rng = random.Random(f"{index}:{uuid.uuid4()}")
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        for _ in range(args.reports):
+            body = json.dumps(report(rng)).encode()
+            started = time.time()
+            status, answer = request(port, "POST", "/api/v1/cases/", {**headers, "Idempotency-Key": str(uuid.uuid4())},
+                                     body)  # fmt: skip
+            if status != 201:
+                raise SystemExit(f"a report answered {status}: {answer[:200]}")
+            sent[json.loads(answer)["reference"]] = (started, time.time())
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    print(
+        f"{args.reporters} reporters x {args.reports} reports; gunicorn {args.workers}x{args.threads}, "
+        f"{args.task_workers} task worker(s); inbox polled every {args.poll} s"
+    )
+    began = time.time()
+    with ThreadPoolExecutor(args.reporters) as pool:
+        list(pool.map(reporter, range(args.reporters)))
+    elapsed = time.time() - began
+    expected = args.reporters * args.reports
+    deadline = time.time() + 60
+    while time.time() < deadline and (len(seen) < expected or len(receiver.arrivals) < expected):
+        time.sleep(0.2)
+    stop.set()
+    poller.join()
+    cases = dict(
+        Referral.objects.filter(pk__gt=last_before).values_list("pk", "next_of_kin__case__reference")
+    )
+    inbox = [seen[pk] - sent[ref][0] for pk, ref in cases.items() if pk in seen and ref in sent]
+    webhook = [receiver.arrivals[pk] - sent[ref][0] for pk, ref in cases.items()
+               if pk in receiver.arrivals and ref in sent]  # fmt: skip
+    calls = [answered - started for started, answered in sent.values()]
+    print(
+        f"reports sent: {len(sent)} in {elapsed:.1f} s ({len(sent) / elapsed:.1f}/s); referrals made: {len(cases)}"
+    )
+    print(f"report call        {percentiles(calls)}")
+    print(f"in the inbox       {percentiles(inbox) if inbox else 'none seen'}")
+    print(f"at the webhook     {percentiles(webhook) if webhook else 'none arrived'}")
+    if receiver.bad:
+        print(f"webhook requests with a bad signature: {receiver.bad}")
+    complete = len(inbox) == len(webhook) == expected
+    p95 = [
+        sorted(values)[min(len(values) - 1, int(0.95 * len(values)))] for values in (inbox, webhook) if values
+    ]
+    met = complete and all(value < TARGET_P95 for value in p95)
+    print(("Target met" if met else "Target NOT met") + f": p95 under {TARGET_P95:.0f} s for every referral.")
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    main()
