@@ -1,15 +1,17 @@
-"""Benchmark: agency systems reporting deaths through `POST /api/v1/cases/`, many at once, on a production-like
-server.
+"""Benchmark: agency systems reporting deaths through `POST /api/v1/cases/`, many at once, on a
+production-like server.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/thrive_bench_ingest .venv/bin/python bench/ingest.py \
         [--prepare] [--clients 20] [--seconds 30] [--workers 4] [--threads 4] [--consent 0.6]
 
 Starts, on 127.0.0.1 with production settings (debug off, fresh random keys; see bench/settings.py), gunicorn
-(`--workers` x `--threads`), a django-tasks database worker and the outbox sweep, as scripts/serve.sh does, with
-a local SMTP server standing in for email. The database in DATABASE_URL must hold the geography and the demo
-accounts (`--prepare`: migrate, load-geography and demo-data for accounts; create an empty database first).
+(`--workers` x `--threads`), a django-tasks database worker and the outbox sweep, as scripts/serve.sh does,
+with a local SMTP server standing in for email. The database in DATABASE_URL must hold the geography and the
+demo accounts (`--prepare`: migrate, load-geography and demo-data for accounts; create an empty database
+first).
 
-Each of `--clients` threads posts new reports one after another for `--seconds` (after a short warm-up): a
+Each of `--clients` threads posts new reports one after another for `--seconds` after `--warm-up` seconds (the
+first report in each worker process builds its point-in-area index): a
 death at a random point in inner London, a new person each time (so each report opens a case and is scored
 against the others for linkage), with a next of kin who consents to a referral in `--consent` of reports. Each
 request carries an Idempotency-Key. Prints the number of reports, errors, throughput and p50/p95/p99 latency.
@@ -24,7 +26,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -36,12 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # aiosmtpd needs: import the bench's helpers as `bench.*` instead.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 from bench.public import BIN, free_port, production_env, thrive  # noqa: E402
-
-SETTINGS = (
-    "from bench.settings import *  # noqa: F403\n"
-    "ROOT_URLCONF = 'thrive.surveillance.tests.urls'  # the project's routes, with surveillance's if not mounted\n"
-)
-WARM_UP_SECONDS = 3.0
 
 
 def nhs_number(rng: random.Random) -> str:
@@ -59,10 +54,11 @@ def body(rng: random.Random, consent: float) -> dict[str, Any]:
         "reporting_reference": f"BENCH-{uuid.uuid4().hex[:10]}", "date_found": "2026-11-20",
         "date_of_death": "2026-11-19",
         "deceased": {"given_name": given, "family_name": family,
-                     "date_of_birth": f"19{rng.randint(40, 99)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                     "date_of_birth": f"19{rng.randint(40, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
                      "nhs_number": nhs_number(rng), "sex": rng.choice(["male", "male", "male", "female"]),
                      "ethnicity": rng.choice("ABCHJKMN"), "employment_status": "employed"},
-        "incident": {"location": {"lat": round(rng.uniform(51.46, 51.56), 5), "lon": round(rng.uniform(-0.2, 0.0), 5)},
+        "incident": {"location": {"lat": round(rng.uniform(51.46, 51.56), 5),
+                                  "lon": round(rng.uniform(-0.2, 0.0), 5)},
                      "location_type": "home", "method_group": "other", "substances": ["alcohol"]},
         "circumstances": ["recent_crisis"],
         "narrative": "Synthetic report sent by the ingest benchmark.",
@@ -90,11 +86,11 @@ def percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def drive(port: int, key: str, clients: int, seconds: float, consent: float) -> None:
+def drive(port: int, key: str, clients: int, seconds: float, consent: float, warm_up: float) -> None:
     results: list[tuple[float, int, float]] = []  # (sent at, status, latency)
     lock = threading.Lock()
     began = time.perf_counter()
-    stop_at = began + WARM_UP_SECONDS + seconds
+    stop_at = began + warm_up + seconds
 
     def client(index: int) -> None:
         rng = random.Random(f"{index}:{uuid.uuid4()}")
@@ -109,15 +105,17 @@ def drive(port: int, key: str, clients: int, seconds: float, consent: float) -> 
         thread.start()
     for thread in threads:
         thread.join()
-    measured = [(status, latency) for at, status, latency in results if at >= WARM_UP_SECONDS]
-    window = max(max((at for at, _, _ in results), default=0) - WARM_UP_SECONDS, 1e-9)
+    measured = [(status, latency) for at, status, latency in results if at >= warm_up]
+    window = max(max((at for at, _, _ in results), default=0) - warm_up, 1e-9)
     good = sorted(latency for status, latency in measured if status == 201)
     errors = len(measured) - len(good)
-    print(f"{clients} clients for {seconds:.0f} s (after {WARM_UP_SECONDS:.0f} s warm-up)")
+    print(f"{clients} clients for {seconds:.0f} s (after {warm_up:.0f} s warm-up)")
     print(f"reports: {len(measured)}   errors: {errors}   throughput: {len(good) / window:.1f} reports/s")
     if good:
-        print(f"latency  p50 {percentile(good, 0.5):.3f} s   p95 {percentile(good, 0.95):.3f} s   "
-              f"p99 {percentile(good, 0.99):.3f} s   max {good[-1]:.3f} s")
+        print(
+            f"latency  p50 {percentile(good, 0.5):.3f} s   p95 {percentile(good, 0.95):.3f} s   "
+            f"p99 {percentile(good, 0.99):.3f} s   max {good[-1]:.3f} s"
+        )
     if errors:
         codes = sorted({status for status, _ in measured if status != 201})
         print(f"error statuses: {codes}")
@@ -130,11 +128,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="how long to drive them (after warm-up)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--consent", type=float, default=0.6, help="share of reports with consent to a referral")
-    parser.add_argument("--prepare", action="store_true", help="migrate, load the geography and demo accounts")
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=20.0,
+        help="seconds of load before measuring (each worker builds its geography index first)",
+    )
+    parser.add_argument(
+        "--consent", type=float, default=0.6, help="share of reports with consent to a referral"
+    )
+    parser.add_argument(
+        "--prepare", action="store_true", help="migrate, load the geography and demo accounts"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        print("DATABASE_URL is not PostgreSQL: the figures that count are on PostgreSQL (production's database).")
+        print(
+            "DATABASE_URL is not PostgreSQL: the figures that count are on PostgreSQL, production's database."
+        )
     if args.prepare:
         demo = {**os.environ, "THRIVE_DEMO": "1"}
         thrive("migrate", "--noinput", "-v0", env=demo)
@@ -143,14 +153,10 @@ def main() -> None:
 
     from thrive.core.testing.standins import SmtpStandin
 
-    work = Path(tempfile.mkdtemp(prefix="thrive-bench-ingest-"))
-    (work / "bench_ingest_settings.py").write_text(SETTINGS)
     smtp = SmtpStandin().start()
     env = production_env()
-    env.update({"DJANGO_SETTINGS_MODULE": "bench_ingest_settings", "PYTHONPATH": f"{ROOT}{os.pathsep}{work}",
-                "THRIVE_EMAIL_URL": smtp.url})
+    env["THRIVE_EMAIL_URL"] = smtp.url
     os.environ.update(env)
-    sys.path.insert(0, str(work))
     import django
 
     django.setup()
@@ -163,7 +169,8 @@ def main() -> None:
     commands = [
         [str(BIN / "gunicorn"), "thrive.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
          str(args.workers), "--threads", str(args.threads), "--timeout", "120", "--log-level", "warning"],
-        [str(BIN / "thrive"), "db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay", "-v", "0"],
+        [str(BIN / "thrive"), "db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay",
+         "-v", "0"],
         [str(BIN / "thrive"), "outbox", "deliver", "--loop"],
     ]  # fmt: skip
     processes = [subprocess.Popen(command, cwd=ROOT, env=env) for command in commands]
@@ -178,7 +185,7 @@ def main() -> None:
                 time.sleep(0.5)
         else:
             sys.exit("the server did not start")
-        drive(port, key, args.clients, args.seconds, args.consent)
+        drive(port, key, args.clients, args.seconds, args.consent, args.warm_up)
     finally:
         for process in processes:
             process.terminate()

@@ -6,7 +6,8 @@ of the population, 999 replications), on 5 years of synthetic cases (about 3,000
     .venv/bin/python bench/scan.py [--cases 3000] [--replications 999] [--threads 2]
 
 Each scan runs in a fresh process (numba's compiled code comes from its on-disk cache, as in the nightly
-run); the script prints wall time and peak resident memory for each. Reference data: $THRIVE_REFERENCE_DATA,
+run); the script prints wall time, CPU time (all threads) and peak resident memory for each, and the load
+average, since wall time on a shared machine says little. Reference data: $THRIVE_REFERENCE_DATA,
 default ../shared/data/london beside the repository.
 """
 
@@ -97,11 +98,11 @@ def run_one(name: str, total: int, replications: int) -> dict[str, object]:
             replications=replications,
             seed=12345678,
         )
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     result = run_scan(
         locations, cases, settings, population=population if name != "space-time-permutation" else None
     )
-    seconds = time.perf_counter() - began
+    seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu_began
     top = result.clusters[0] if result.clusters else None
     return {
         "scan": name,
@@ -109,6 +110,7 @@ def run_one(name: str, total: int, replications: int) -> dict[str, object]:
         "cases": result.case_count,
         "replications": replications,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),  # all threads; wall time suffers when the machine is shared
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "clusters": len(result.clusters),
         "top": None
@@ -141,6 +143,7 @@ def main() -> None:
         figures = json.loads(output.strip().splitlines()[-1])
         figures["process_seconds"] = round(time.perf_counter() - began, 2)
         print(json.dumps(figures))
+    print(json.dumps({"load_average": os.getloadavg(), "cores": os.cpu_count()}))
 
 
 if __name__ == "__main__":

@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/timeseries.py [--series 300] [--r-series 10]
 
-Prints, per method, Thrive's wall time and peak traced memory; with --r-series N > 0 and Rscript
-installed, also R surveillance's time on the first N series (same data, one R process per method, R's
-start-up excluded) and that time scaled to all series.
+Prints, per method, Thrive's wall time and the peak memory traced while it runs (numpy arrays included);
+with --r-series N > 0 and Rscript installed, also R surveillance's time on the first N series (same data,
+one R process per method, R's start-up excluded) and that time scaled to all series.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -101,6 +102,8 @@ def main() -> None:
                 scaled = r_seconds * args.series / args.r_series
                 line += f"{r_seconds:>12.2f}{scaled:>12.1f}{scaled / elapsed:>9.0f}x"
             print(line, flush=True)
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS {peak_rss:.0f} MiB (imports included)")
 
 
 if __name__ == "__main__":

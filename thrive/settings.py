@@ -174,7 +174,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Lock the account after 5 failures whatever the address (an address-only lock would be shared by a whole NHS
 # network behind one proxy); addresses are still rate limited at sign-in.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# security.W008: TLS ends at the load balancer, which redirects to HTTPS (THRIVE_SSL_REDIRECT turns Django's on);
+# security.W021: joining the HSTS preload list is the operator's decision for their domain.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W008", "security.W021"]
 AXES_LOCKOUT_CALLABLE = "thrive.accounts.views.locked_out"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -184,6 +186,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("THRIVE_SSL_REDIRECT", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if RELAXED else 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not RELAXED
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 THRIVE_MAX_BODY_BYTES = env_int("THRIVE_MAX_BODY_BYTES", 5 * 1024 * 1024, minimum=1024)
 

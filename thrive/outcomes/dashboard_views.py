@@ -75,7 +75,7 @@ def _date(text: str | None) -> datetime.date | None:
         return None
 
 
-@MANAGE  # type: ignore[type-var]  # the guard passes a streaming response through untouched
+@MANAGE
 @require_GET
 def mhsds_export(request: HttpRequest) -> StreamingHttpResponse:
     """Completed assessments of the manager's services, one row per item (pseudonymous), as CSV."""

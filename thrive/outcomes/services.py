@@ -206,11 +206,9 @@ def check_answers(measure_key: str, answers: Mapping[str, Any], *, draft: bool) 
         return dict(measure.score(answers))
     except MeasureValidationError as error:
         given = {str(key) for key in answers}
-        wrong = {key: messages for key, messages in error.errors.items() if key in given}
-        if not draft or wrong:
-            raise Refused(
-                {f"answers.{key}": messages for key, messages in (wrong or error.errors).items()}
-            ) from None
+        problems = {key: messages for key, messages in error.errors.items() if not draft or key in given}
+        if problems:
+            raise Refused({f"answers.{key}": messages for key, messages in problems.items()}) from None
     return None
 
 

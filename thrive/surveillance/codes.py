@@ -1,7 +1,8 @@
-"""The coded values of a case, exactly as CONTRACTS.md "Codes" fixes them, with the plain-English labels forms show.
+"""The coded values of a case, exactly as CONTRACTS.md "Codes" fixes them, with the plain-English labels forms
+show.
 
-Codes are what the API, CSV files and the database hold; labels are only for people. Lists may grow, never change
-meaning, so nothing here is renamed once released.
+Codes are what the API, CSV files and the database hold; labels are only for people. Lists may grow, never
+change meaning, so nothing here is renamed once released.
 """
 
 from __future__ import annotations
@@ -80,10 +81,19 @@ class LocationType(models.TextChoices):
     NOT_KNOWN = "not_known", "Not known"
 
 
-PUBLIC_LOCATION_TYPES = frozenset({
-    "railway", "road", "bridge", "high_building_or_car_park", "cliff_or_natural_height", "water",
-    "park_or_woodland", "hotel", "other_public",
-})
+PUBLIC_LOCATION_TYPES = frozenset(
+    {
+        "railway",
+        "road",
+        "bridge",
+        "high_building_or_car_park",
+        "cliff_or_natural_height",
+        "water",
+        "park_or_woodland",
+        "hotel",
+        "other_public",
+    }
+)
 
 
 class MethodGroup(models.TextChoices):

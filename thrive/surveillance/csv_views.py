@@ -40,18 +40,26 @@ def csv_import(request: HttpRequest) -> HttpResponse:
             if upload.size > MAX_UPLOAD_BYTES:
                 raise csvio.WrongColumns("The file is larger than 5 MB: split it into smaller files.")
             text = upload.read().decode("utf-8-sig")
-            result = csvio.import_reports(text=text, organisation=acting_organisation(user, P.CASE_CREATE),
-                                          user=user)
+            result = csvio.import_reports(
+                text=text, organisation=acting_organisation(user, P.CASE_CREATE), user=user
+            )
         except UnicodeDecodeError:
             problem = "The file is not UTF-8 text: save it as 'CSV UTF-8' and try again."
         except csvio.WrongColumns as wrong:
             problem = str(wrong)
         if problem:
             form.add_error("file", problem)
-    return render(request, "surveillance/csv_import.jinja", {
-        "page_title": "Import reports from a CSV file", "form": form, "result": result,
-        "columns": list(csvio.COLUMNS), "required": csvio.REQUIRED_COLUMNS,
-    })
+    return render(
+        request,
+        "surveillance/csv_import.jinja",
+        {
+            "page_title": "Import reports from a CSV file",
+            "form": form,
+            "result": result,
+            "columns": list(csvio.COLUMNS),
+            "required": csvio.REQUIRED_COLUMNS,
+        },
+    )
 
 
 @access.page("case-export")
@@ -61,19 +69,28 @@ def case_export(request: HttpRequest) -> StreamingHttpResponse:
     form = CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     identifiable = user.can(P.CASE_EXPORT_IDENTIFIABLE)
-    cases = selectors.filter_cases(scope.visible_cases(user), filters).select_related(
-        "residence_lsoa11", "incident_lsoa11").prefetch_related("substances")
+    cases = (
+        selectors.filter_cases(scope.visible_cases(user), filters)
+        .select_related("residence_lsoa11", "incident_lsoa11")
+        .prefetch_related("substances")
+    )
     if not identifiable:
         cases = selectors.without_identities(cases)
     rows = list(cases)
     if identifiable:
         selectors.list_rows(rows)
-    audit.record(action=audit.Action.EXPORT, object_type="surveillance.case", user=user,
-                 reason="case export (identifiable)" if identifiable else "case export (pseudonymised)",
-                 summary=f"{len(rows)} cases; filters {({k: str(v) for k, v in filters.items() if v})}")
+    audit.record(
+        action=audit.Action.EXPORT,
+        object_type="surveillance.case",
+        user=user,
+        reason="case export (identifiable)" if identifiable else "case export (pseudonymised)",
+        summary=f"{len(rows)} cases; filters { ({k: str(v) for k, v in filters.items() if v}) }",
+    )
     writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(r) for r in csvio.export_rows(rows, identifiable=identifiable)),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        (writer.writerow(r) for r in csvio.export_rows(rows, identifiable=identifiable)),
+        content_type="text/csv; charset=utf-8",
+    )
     kind = "identifiable" if identifiable else "pseudonymised"
     response["Content-Disposition"] = f'attachment; filename="thrive-cases-{kind}-{timezone.localdate()}.csv"'
     return response

@@ -1,9 +1,9 @@
 """CSV import of reports (the police reporting template's fields) and CSV export of cases.
 
-Import checks the header first (a wrong or missing column refuses the whole file, naming the columns), then each
-row on its own through the API's serializer: valid rows are committed one transaction each, invalid rows are
-listed with their reasons, and no row is ever half saved. A row whose reporting reference this organisation has
-already imported is skipped, so uploading a file twice is harmless.
+Import checks the header first (a wrong or missing column refuses the whole file, naming the columns), then
+each row on its own through the API's serializer: valid rows are committed one transaction each, invalid rows
+are listed with their reasons, and no row is ever half saved. A row whose reporting reference this
+organisation has already imported is skipped, so uploading a file twice is harmless.
 
 Export follows the data classification: pseudonymised columns for everyone allowed to export; identifying
 columns only for a role allowed identifiable exports, and only for rows they see identifiably.
@@ -117,8 +117,9 @@ def row_body(row: dict[str, str]) -> dict[str, Any]:
         if path in LISTS:
             value = [part.strip() for part in raw.split(LIST_SEPARATOR) if part.strip()]
         elif path in BOOLEANS:
-            value = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}.get(raw.lower(),
-                                                                                                         raw)
+            value = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}.get(
+                raw.lower(), raw
+            )
         _set(body, path, value)
     body.setdefault("deceased", {})
     body.setdefault("incident", {})
@@ -136,11 +137,16 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
             problems.append(f"unknown columns: {', '.join(unknown)}")
         if missing:
             problems.append(f"missing required columns: {', '.join(missing)}")
-        raise WrongColumns(f"The file does not match the template ({'; '.join(problems)}). Download the template "
-                           "and keep its header row.")
+        raise WrongColumns(
+            f"The file does not match the template ({'; '.join(problems)}). Download the template "
+            "and keep its header row."
+        )
     reader.fieldnames = header
-    rows = [(number, row) for number, row in enumerate(reader, start=2)
-            if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+    rows = [
+        (number, row)
+        for number, row in enumerate(reader, start=2)
+        if any((v or "").strip() for v in row.values() if isinstance(v, str))
+    ]
     if len(rows) > MAX_ROWS:
         raise WrongColumns(f"The file has more than {MAX_ROWS} rows: split it into smaller files.")
     return rows
@@ -149,8 +155,11 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
 def import_reports(*, text: str, organisation: Organisation, user: User | None) -> ImportResult:
     """Import each valid row as an agency report (one transaction per row); list the rest with reasons."""
     result = ImportResult()
-    seen = set(AgencyReport.objects.filter(organisation=organisation).exclude(reporting_reference="")
-               .values_list("reporting_reference", flat=True))
+    seen = set(
+        AgencyReport.objects.filter(organisation=organisation)
+        .exclude(reporting_reference="")
+        .values_list("reporting_reference", flat=True)
+    )
     for number, row in read_rows(text):
         reference = (row.get("reporting_reference") or "").strip()
         if reference and reference in seen:
@@ -164,8 +173,9 @@ def import_reports(*, text: str, organisation: Organisation, user: User | None) 
                 column = PATH_TO_COLUMN.get(path) or PATH_TO_COLUMN.get(path.rsplit(".", 1)[0], path)
                 result.errors.extend((number, column, m) for m in messages)
             continue
-        submission = services.submit_report(body=serializer.validated_data, organisation=organisation,
-                                            via=AgencyReport.Via.CSV, user=user)
+        submission = services.submit_report(
+            body=serializer.validated_data, organisation=organisation, via=AgencyReport.Via.CSV, user=user
+        )
         (result.linked if submission.linked else result.created).append(submission.case.reference)
         if reference:
             seen.add(reference)
@@ -173,13 +183,38 @@ def import_reports(*, text: str, organisation: Organisation, user: User | None) 
 
 
 PSEUDONYMISED_COLUMNS = (
-    "reference", "status", "conclusion", "date_found", "date_of_death", "age_band", "sex", "ethnicity",
-    "employment_status", "relationship_status", "residence_lsoa11", "residence_borough", "incident_lsoa11",
-    "incident_borough", "location_type", "method_group", "substances", "circumstances",
+    "reference",
+    "status",
+    "conclusion",
+    "date_found",
+    "date_of_death",
+    "age_band",
+    "sex",
+    "ethnicity",
+    "employment_status",
+    "relationship_status",
+    "residence_lsoa11",
+    "residence_borough",
+    "incident_lsoa11",
+    "incident_borough",
+    "location_type",
+    "method_group",
+    "substances",
+    "circumstances",
     "known_to_mental_health_services",
 )
-IDENTIFIABLE_COLUMNS = ("given_name", "family_name", "date_of_birth", "age", "nhs_number", "residence_postcode",
-                        "incident_postcode", "incident_lat", "incident_lon", "narrative")
+IDENTIFIABLE_COLUMNS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "age",
+    "nhs_number",
+    "residence_postcode",
+    "incident_postcode",
+    "incident_lat",
+    "incident_lon",
+    "narrative",
+)
 
 
 def _code(area: Any) -> str:
@@ -191,20 +226,43 @@ def export_rows(cases: Iterable[Case], *, identifiable: bool) -> Iterator[list[A
     yield list(PSEUDONYMISED_COLUMNS + (IDENTIFIABLE_COLUMNS if identifiable else ()))
     for case in cases:
         row: list[Any] = [
-            case.reference, case.status, case.conclusion, case.date_found, case.date_of_death or "", case.age_band,
-            case.sex, case.ethnicity, case.employment_status, case.relationship_status,
-            _code(case.residence_lsoa11), _code(case.residence_borough), _code(case.incident_lsoa11),
-            _code(case.incident_borough), case.location_type, case.method_group,
-            LIST_SEPARATOR.join(s.name for s in case.substances.all()), LIST_SEPARATOR.join(case.circumstances),
-            "" if case.known_to_mental_health_services is None else
-            ("yes" if case.known_to_mental_health_services else "no"),
+            case.reference,
+            case.status,
+            case.conclusion,
+            case.date_found,
+            case.date_of_death or "",
+            case.age_band,
+            case.sex,
+            case.ethnicity,
+            case.employment_status,
+            case.relationship_status,
+            _code(case.residence_lsoa11),
+            _code(case.residence_borough),
+            _code(case.incident_lsoa11),
+            _code(case.incident_borough),
+            case.location_type,
+            case.method_group,
+            LIST_SEPARATOR.join(s.name for s in case.substances.all()),
+            LIST_SEPARATOR.join(case.circumstances),
+            ""
+            if case.known_to_mental_health_services is None
+            else ("yes" if case.known_to_mental_health_services else "no"),
         ]
         if identifiable:
             if getattr(case, "identifiable", False):
                 point = case.incident_point or {}
-                row += [case.given_name, case.family_name, case.date_of_birth or "", case.age or "",
-                        case.nhs_number, case.residence_postcode, case.incident_postcode, point.get("lat", ""),
-                        point.get("lon", ""), case.narrative]
+                row += [
+                    case.given_name,
+                    case.family_name,
+                    case.date_of_birth or "",
+                    case.age or "",
+                    case.nhs_number,
+                    case.residence_postcode,
+                    case.incident_postcode,
+                    point.get("lat", ""),
+                    point.get("lon", ""),
+                    case.narrative,
+                ]
             else:
                 row += [""] * len(IDENTIFIABLE_COLUMNS)
         yield row

@@ -9,8 +9,8 @@ should find planted in them.
 - Planted for linkage: recent second reports of the same death with typos, a transposed date of birth and no
   NHS number (they wait in the possible-duplicates queue).
 - Planted for detection: a space-time cluster of young people in Hackney over five weeks ending about three
-  weeks ago; an emerging substance (the fictional "zelpromine", a new term) rising over five months; a location
-  of concern (a car park in central Croydon) with repeated falls over three years.
+  weeks ago; an emerging substance (the fictional "zelpromine", a new term) rising over five months; a
+  location of concern (a car park in central Croydon) with repeated falls over three years.
 
 Past cases are written directly (no messages, no referrals for deaths years ago); the last `recent_days` go
 through the real reporting service, so agencies get notified and consenting next of kin get referrals.
@@ -69,8 +69,11 @@ class London:
         boroughs = list(Area.objects.filter(level=AreaLevel.BOROUGH).order_by("code"))
         london = cls(boroughs=boroughs)
         codes_by_id = {b.pk: b.code for b in boroughs}
-        rows = Area.objects.filter(level=AreaLevel.LSOA11, borough__isnull=False).order_by("code").values_list(
-            "code", "borough_id", "population", "centroid_lat", "centroid_lon")
+        rows = (
+            Area.objects.filter(level=AreaLevel.LSOA11, borough__isnull=False)
+            .order_by("code")
+            .values_list("code", "borough_id", "population", "centroid_lat", "centroid_lon")
+        )
         for code, borough_id, population, lat, lon in rows:
             borough = codes_by_id.get(borough_id)
             if borough:
@@ -107,8 +110,10 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def _jitter(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float, float]:
     distance, bearing = km * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
-    return (round(lat + distance * math.cos(bearing) / KM_PER_DEGREE_LAT, 6),
-            round(lon + distance * math.sin(bearing) / (KM_PER_DEGREE_LAT * math.cos(math.radians(lat))), 6))
+    return (
+        round(lat + distance * math.cos(bearing) / KM_PER_DEGREE_LAT, 6),
+        round(lon + distance * math.sin(bearing) / (KM_PER_DEGREE_LAT * math.cos(math.radians(lat))), 6),
+    )
 
 
 @dataclass
@@ -128,8 +133,9 @@ def _incident(rng: random.Random, planned: Planned) -> dict[str, Any]:
     if planned.death.place_type in ("home", "not_known"):
         lat, lon = _jitter(rng, home.lat, home.lon, 0.3)
     else:
-        lat, lon = _jitter(rng, home.lat, home.lon, 3.0 if planned.death.place_type in codes.PUBLIC_LOCATION_TYPES
-                           else 1.0)
+        lat, lon = _jitter(
+            rng, home.lat, home.lon, 3.0 if planned.death.place_type in codes.PUBLIC_LOCATION_TYPES else 1.0
+        )
     return {"location": {"lat": lat, "lon": lon}}
 
 
@@ -170,15 +176,24 @@ def _cluster(rng: random.Random, london: London, end: date) -> list[Planned]:
         died = last - timedelta(days=int(35 * i / 6))
         lat, lon = _jitter(rng, centre.lat, centre.lon, 1.0)
         home = london.near(rng, lat, lon, CLUSTER_BOROUGH, 1.5)
-        found.append(Planned(demo_people.death(rng, died, ages=(15, 24), place_type="park_or_woodland"
-                                               if i % 3 == 0 else "home"), home, point=(lat, lon)))
+        found.append(
+            Planned(
+                demo_people.death(
+                    rng, died, ages=(15, 24), place_type="park_or_woodland" if i % 3 == 0 else "home"
+                ),
+                home,
+                point=(lat, lon),
+            )
+        )
     return found
 
 
 def _emerging(rng: random.Random, london: London, end: date) -> list[Planned]:
     found = []
     for days_ago in (150, 110, 80, 60, 45, 33, 24, 15, 9, 4):
-        p = Planned(demo_people.death(rng, end - timedelta(days=days_ago), method="poisoning"), london.home(rng))
+        p = Planned(
+            demo_people.death(rng, end - timedelta(days=days_ago), method="poisoning"), london.home(rng)
+        )
         p.death.substances = sorted({EMERGING, *(["alcohol"] if rng.random() < 0.4 else [])})
         found.append(p)
     return found
@@ -193,9 +208,18 @@ def _concern(rng: random.Random, london: London, end: date) -> list[Planned]:
     found = []
     for days_ago in (1000, 810, 640, 420, 300, 190, 75, 30):
         point = _jitter(rng, site.lat, site.lon, 0.06)
-        found.append(Planned(demo_people.death(rng, end - timedelta(days=days_ago), method="fall_from_height",
-                                               place_type="high_building_or_car_park"), london.home(rng),
-                             point=point))
+        found.append(
+            Planned(
+                demo_people.death(
+                    rng,
+                    end - timedelta(days=days_ago),
+                    method="fall_from_height",
+                    place_type="high_building_or_car_park",
+                ),
+                london.home(rng),
+                point=point,
+            )
+        )
     return found
 
 
@@ -222,8 +246,9 @@ class Agencies:
         return self.by_borough.get((kind, borough or ""))
 
 
-def generate(*, rng: random.Random, years: float = 5, per_year: float = 650, recent_days: int = 14,
-             **_: Any) -> dict[str, int] | str:
+def generate(
+    *, rng: random.Random, years: float = 5, per_year: float = 650, recent_days: int = 14, **_: Any
+) -> dict[str, int] | str:
     if Case.objects.filter(is_example=True).exists():
         return "demo cases already present"
     london = London.load()
@@ -231,13 +256,20 @@ def generate(*, rng: random.Random, years: float = 5, per_year: float = 650, rec
         return "no boroughs loaded"
     agencies = Agencies()
     today = timezone.localdate()
-    planned = plan(rng, london, start=today - timedelta(days=int(365.25 * years)), end=today - timedelta(days=1),
-                   per_year=per_year)
+    planned = plan(
+        rng,
+        london,
+        start=today - timedelta(days=int(365.25 * years)),
+        end=today - timedelta(days=1),
+        per_year=per_year,
+    )
     recent = today - timedelta(days=recent_days)
     past, later = [], []
     for p in planned:
         p.death.found = min(p.death.found, today)
-        body = p.death.body(residence=p.home.code, incident=_incident(rng, p), narrative=rng.choice(NARRATIVES))
+        body = p.death.body(
+            residence=p.home.code, incident=_incident(rng, p), narrative=rng.choice(NARRATIVES)
+        )
         police = agencies.transport if p.death.place_type == "railway" else agencies.police
         if p.duplicate or p.death.found >= recent:
             later.append((p, body, police))
@@ -250,10 +282,14 @@ def generate(*, rng: random.Random, years: float = 5, per_year: float = 650, rec
             if p.duplicate:
                 planted += _plant_duplicate(rng, p, body, agencies)
             else:
-                services.submit_report(body=_validated(body), organisation=police, via=AgencyReport.Via.API,
-                                       is_example=True)
-    return {"past_cases": written, "recent_cases": len(later) - sum(p.duplicate for p, *_ in later),
-            "duplicates_planted": planted}
+                services.submit_report(
+                    body=_validated(body), organisation=police, via=AgencyReport.Via.API, is_example=True
+                )
+    return {
+        "past_cases": written,
+        "recent_cases": len(later) - sum(p.duplicate for p, *_ in later),
+        "duplicates_planted": planted,
+    }
 
 
 def _validated(body: dict[str, Any]) -> dict[str, Any]:
@@ -276,16 +312,25 @@ def _at(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour % 24, 0)))
 
 
-def _past(rng: random.Random, body: dict[str, Any], police: Organisation, p: Planned, agencies: Agencies,
-          today: date) -> demo_history.PastCase:
+def _past(
+    rng: random.Random,
+    body: dict[str, Any],
+    police: Organisation,
+    p: Planned,
+    agencies: Agencies,
+    today: date,
+) -> demo_history.PastCase:
     """A past death: the police report, the later agencies' reports and the lifecycle it would have had."""
     created = _at(p.death.found, 9 + rng.randint(0, 10))
     reports = [(police, created, report_data.flatten(_plain(body)), AgencyReport.Link.NEW)]
     borough = p.home.borough
     for kind, chance, extra in (
         (T.LOCAL_AUTHORITY, 0.6, _public_health_view(rng, p.death)),
-        (T.NHS_TRUST, 1.0 if "known_to_mental_health_services" in p.death.circumstances else 0.0,
-         {"known_to_mental_health_services": True, "circumstances": p.death.circumstances}),
+        (
+            T.NHS_TRUST,
+            1.0 if "known_to_mental_health_services" in p.death.circumstances else 0.0,
+            {"known_to_mental_health_services": True, "circumstances": p.death.circumstances},
+        ),
     ):
         org = agencies.of(kind, borough)
         if org is None or rng.random() >= chance:
@@ -301,15 +346,21 @@ def _past(rng: random.Random, body: dict[str, Any], police: Organisation, p: Pla
 
 def _public_health_view(rng: random.Random, d: Death) -> dict[str, Any]:
     """What the borough's team adds: circumstances they know of, sometimes a different employment status."""
-    extra: dict[str, Any] = {"circumstances": sorted(set(d.circumstances) | ({"financial_or_debt_problems"}
-                                                                              if rng.random() < 0.1 else set()))}
+    extra: dict[str, Any] = {
+        "circumstances": sorted(
+            set(d.circumstances) | ({"financial_or_debt_problems"} if rng.random() < 0.1 else set())
+        )
+    }
     if rng.random() < 0.08:
-        extra["deceased"] = {"employment_status": rng.choice(["employed", "unemployed", "long_term_sick_or_disabled"])}
+        extra["deceased"] = {
+            "employment_status": rng.choice(["employed", "unemployed", "long_term_sick_or_disabled"])
+        }
     return extra
 
 
-def _lifecycle(rng: random.Random, past: demo_history.PastCase, found: date, coroner: Organisation | None,
-               today: date) -> None:
+def _lifecycle(
+    rng: random.Random, past: demo_history.PastCase, found: date, coroner: Organisation | None, today: date
+) -> None:
     age_days = (today - found).days
     steps: list[tuple[str, str, date | None]] = []
     if rng.random() < 0.03:
@@ -318,17 +369,32 @@ def _lifecycle(rng: random.Random, past: demo_history.PastCase, found: date, cor
         inquest = found + timedelta(days=200)
         steps.append((codes.Status.CORONER, "", inquest))
         if age_days > 330:
-            conclusion = demo_people.pick(rng, (("suicide", 75), ("narrative", 14), ("open", 5),
-                                                ("accident_or_misadventure", 3), ("drug_related", 3)))
+            conclusion = demo_people.pick(
+                rng,
+                (
+                    ("suicide", 75),
+                    ("narrative", 14),
+                    ("open", 5),
+                    ("accident_or_misadventure", 3),
+                    ("drug_related", 3),
+                ),
+            )
             steps.append((codes.Status.CONCLUDED, conclusion, inquest))
             if age_days > 520 and rng.random() < 0.7:
                 steps.append((codes.Status.CLOSED, "", None))
     current = codes.Status.SUSPECTED.value
     for n, (status, conclusion, inquest) in enumerate(steps):
-        past.status_changes.append({
-            "from_status": current, "to_status": status, "conclusion": conclusion, "inquest_date": inquest,
-            "organisation": coroner, "at": _at(found + timedelta(days=30 + 150 * n), 11),
-            "reason": "Recorded by the coroner's office (demonstration data)"})
+        past.status_changes.append(
+            {
+                "from_status": current,
+                "to_status": status,
+                "conclusion": conclusion,
+                "inquest_date": inquest,
+                "organisation": coroner,
+                "at": _at(found + timedelta(days=30 + 150 * n), 11),
+                "reason": "Recorded by the coroner's office (demonstration data)",
+            }
+        )
         current = status
         past.conclusion = conclusion or past.conclusion
         past.inquest_date = inquest or past.inquest_date
@@ -341,7 +407,11 @@ def _plant_duplicate(rng: random.Random, p: Planned, body: dict[str, Any], agenc
     org = agencies.of(T.LOCAL_AUTHORITY, p.home.borough) or agencies.of(T.NHS_TRUST, p.home.borough)
     if org is None:
         return 0
-    body = {**body, "deceased": {**body["deceased"], **demo_people.with_typos(rng, p.death)}, "next_of_kin": [],
-            "reporting_reference": f"DEMO-LA-{rng.randint(10000, 99999)}"}
+    body = {
+        **body,
+        "deceased": {**body["deceased"], **demo_people.with_typos(rng, p.death)},
+        "next_of_kin": [],
+        "reporting_reference": f"DEMO-LA-{rng.randint(10000, 99999)}",
+    }
     services.submit_report(body=_validated(body), organisation=org, via=AgencyReport.Via.WEB, is_example=True)
     return 1

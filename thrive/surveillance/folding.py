@@ -1,8 +1,8 @@
 """Turning a case's agency reports into its current picture, and reading provenance and conflicts back out.
 
-The case's columns are derived, never edited directly: `refresh_case` folds every report (latest wins per field),
-resolves places to areas, normalises substances and derives the age. Provenance keeps every report's value so
-the case page can show who said what, when, and where agencies disagree.
+The case's columns are derived, never edited directly: `refresh_case` folds every report (latest wins per
+field), resolves places to areas, normalises substances and derives the age. Provenance keeps every report's
+value so the case page can show who said what, when, and where agencies disagree.
 """
 
 from __future__ import annotations
@@ -32,8 +32,14 @@ def current_values(case: Case, reports: list[AgencyReport] | None = None) -> dic
     return report_data.fold([report.data for report in reports])
 
 
-def apply_current(case: Case, current: dict[str, Any], *, home: places.Where, scene: places.Where,
-                  trust: Organisation | None) -> list[str]:
+def apply_current(
+    case: Case,
+    current: dict[str, Any],
+    *,
+    home: places.Where,
+    scene: places.Where,
+    trust: Organisation | None,
+) -> list[str]:
     """Set the case's columns from the folded values and resolved places (not saved); returns the flags, less
     the substance flag, which needs the vocabulary (see `refresh_case`)."""
     case.given_name = current.get("deceased.given_name", "")
@@ -55,7 +61,9 @@ def apply_current(case: Case, current: dict[str, Any], *, home: places.Where, sc
     case.date_of_death = _date(current.get("date_of_death"))
     case.time_of_death = _time(current.get("time_of_death"))
     died = case.date_of_death or case.date_found
-    case.age = age_on(case.date_of_birth, died) if case.date_of_birth and died else current.get("deceased.age")
+    case.age = (
+        age_on(case.date_of_birth, died) if case.date_of_birth and died else current.get("deceased.age")
+    )
     case.incident_postcode = current.get("incident.postcode", "")
     case.incident_point = current.get("incident.location")
     case.location_type = current.get("incident.location_type", "")
@@ -78,8 +86,9 @@ def refresh_case(case: Case, reports: list[AgencyReport] | None = None) -> list[
     current = current_values(case, reports)
     trust_slug = current.get("mental_health_trust")
     trust = Organisation.objects.filter(slug=trust_slug).first() if trust_slug else None
-    flags = apply_current(case, current, home=places.residence(current), scene=places.incident(current),
-                          trust=trust)
+    flags = apply_current(
+        case, current, home=places.residence(current), scene=places.incident(current), trust=trust
+    )
     rows = substances.substances_for(substances.normalise(current.get("incident.substances", [])))
     if any(row.is_new for row in rows):
         flags.append("new_substance")
@@ -124,7 +133,9 @@ class FieldRow:
         return len({s.text for s in self.said}) > 1
 
 
-def provenance(reports: list[AgencyReport], *, identifiable: bool, names: dict[str, str]) -> dict[str, list[FieldRow]]:
+def provenance(
+    reports: list[AgencyReport], *, identifiable: bool, names: dict[str, str]
+) -> dict[str, list[FieldRow]]:
     """Field rows by section, each with every agency's value: the case page's provenance and conflicts."""
     current = report_data.fold([r.data for r in reports])
     sections: dict[str, list[FieldRow]] = {key: [] for key in report_data.SECTIONS}
@@ -132,8 +143,12 @@ def provenance(reports: list[AgencyReport], *, identifiable: bool, names: dict[s
         if not identifiable and (spec.classification == report_data.C.IDENTIFIABLE or spec.key in EXACT_AGE):
             continue
         said = [
-            Said(organisation=r.organisation.name, at=r.submitted_at, report_id=r.pk,
-                 text=report_data.display(spec, r.data.get(spec.key), names))
+            Said(
+                organisation=r.organisation.name,
+                at=r.submitted_at,
+                report_id=r.pk,
+                text=report_data.display(spec, r.data.get(spec.key), names),
+            )
             for r in reports
             if not report_data.is_empty(r.data.get(spec.key))
         ]

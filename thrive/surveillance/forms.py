@@ -23,7 +23,9 @@ BLANK = [("", "Choose…")]
 
 
 def borough_choices() -> list[tuple[str, str]]:
-    return BLANK + list(Area.objects.filter(level=AreaLevel.BOROUGH).order_by("name").values_list("code", "name"))
+    return BLANK + list(
+        Area.objects.filter(level=AreaLevel.BOROUGH).order_by("name").values_list("code", "name")
+    )
 
 
 def _choices(choices: type) -> list[tuple[str, str]]:
@@ -35,7 +37,9 @@ class StepForm(forms.Form):
 
     required_when_new: tuple[str, ...] = ()
 
-    def __init__(self, *args: Any, partial: bool = False, context: dict[str, Any] | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, partial: bool = False, context: dict[str, Any] | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.partial = partial
         self.context = context or {}
@@ -50,20 +54,24 @@ class PersonForm(StepForm):
     given_name = forms.CharField(label="Given name", max_length=200, required=False)
     family_name = forms.CharField(label="Family name", max_length=200)
     date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DATE)
-    age = forms.IntegerField(label="Age, if the date of birth is not known", required=False, min_value=0,
-                             max_value=130)
-    nhs_number = forms.CharField(label="NHS number", required=False, max_length=20,
-                                 help_text="10 digits, for example 943 476 5919")
+    age = forms.IntegerField(
+        label="Age, if the date of birth is not known", required=False, min_value=0, max_value=130
+    )
+    nhs_number = forms.CharField(
+        label="NHS number", required=False, max_length=20, help_text="10 digits, for example 943 476 5919"
+    )
     sex = forms.ChoiceField(label="Sex", choices=codes.Sex.choices, widget=forms.RadioSelect)
     gender_identity = forms.CharField(label="Gender identity (optional)", max_length=100, required=False)
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=_choices(codes.Ethnicity), required=False)
     residence_postcode = forms.CharField(label="Home postcode", max_length=12, required=False)
     residence_area = forms.ChoiceField(label="Home borough, if there is no postcode", required=False)
-    employment_status = forms.ChoiceField(label="Employment status", choices=_choices(codes.EmploymentStatus),
-                                          required=False)
+    employment_status = forms.ChoiceField(
+        label="Employment status", choices=_choices(codes.EmploymentStatus), required=False
+    )
     occupation = forms.CharField(label="Occupation", max_length=200, required=False)
-    relationship_status = forms.ChoiceField(label="Relationship status",
-                                            choices=_choices(codes.RelationshipStatus), required=False)
+    relationship_status = forms.ChoiceField(
+        label="Relationship status", choices=_choices(codes.RelationshipStatus), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,13 +114,25 @@ class DeathForm(StepForm):
     date_of_death = forms.DateField(label="Date of death (if known)", required=False, widget=DATE)
     time_of_death = forms.TimeField(label="Time of death (if known)", required=False, widget=TIME)
     location_by = forms.ChoiceField(
-        label="How do you want to give the location?", widget=forms.RadioSelect, required=False,
-        choices=[("postcode", "By postcode"), ("point", "By a pin on the map"), ("area", "By choosing the area")],
+        label="How do you want to give the location?",
+        widget=forms.RadioSelect,
+        required=False,
+        choices=[
+            ("postcode", "By postcode"),
+            ("point", "By a pin on the map"),
+            ("area", "By choosing the area"),
+        ],
     )
-    incident_postcode = forms.CharField(label="Postcode where the person was found", max_length=12,
-                                        required=False)
-    lat = forms.FloatField(label="Latitude", required=False, min_value=-90, max_value=90,
-                           help_text="Set by placing a pin on the map, or typed in")
+    incident_postcode = forms.CharField(
+        label="Postcode where the person was found", max_length=12, required=False
+    )
+    lat = forms.FloatField(
+        label="Latitude",
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text="Set by placing a pin on the map, or typed in",
+    )
     lon = forms.FloatField(label="Longitude", required=False, min_value=-180, max_value=180)
     incident_area = forms.ChoiceField(label="Borough where the person was found", required=False)
     location_type = forms.ChoiceField(label="Type of place", choices=_choices(codes.LocationType))
@@ -136,15 +156,21 @@ class DeathForm(StepForm):
         if died and died > today:
             self.add_error("date_of_death", "The date of death cannot be in the future.")
         elif died and found and died > found:
-            self.add_error("date_of_death", "The date of death cannot be after the date the person was found.")
+            self.add_error(
+                "date_of_death", "The date of death cannot be after the date the person was found."
+            )
         born = self.context.get("date_of_birth")
         on = died or found
         if born and on and validation.age_on(date.fromisoformat(born), on) < validation.MINIMUM_AGE:
-            self.add_error("date_of_death" if died else "date_found",
-                           f"With this date the person would be under {validation.MINIMUM_AGE}: check the dates.")
+            self.add_error(
+                "date_of_death" if died else "date_found",
+                f"With this date the person would be under {validation.MINIMUM_AGE}: check the dates.",
+            )
         how = data.get("location_by")
         if how == "postcode" and not data.get("incident_postcode"):
-            self.add_error("incident_postcode", "Enter the postcode, or choose another way to give the location.")
+            self.add_error(
+                "incident_postcode", "Enter the postcode, or choose another way to give the location."
+            )
         if how == "point" and (data.get("lat") is None or data.get("lon") is None):
             self.add_error("lat", "Place a pin on the map or enter the latitude and longitude.")
         if how == "area" and not data.get("incident_area"):
@@ -158,20 +184,31 @@ class MethodForm(StepForm):
 
     method_group = forms.ChoiceField(label="Method", choices=_choices(codes.MethodGroup))
     substances = forms.CharField(
-        label="Substances involved", required=False, max_length=1000,
+        label="Substances involved",
+        required=False,
+        max_length=1000,
         help_text="Separate them with commas. Use any name: a substance not in the list is kept and flagged.",
     )
-    circumstances = forms.MultipleChoiceField(label="Circumstances and risk factors", required=False,
-                                              choices=codes.Circumstance.choices,
-                                              widget=forms.CheckboxSelectMultiple)
+    circumstances = forms.MultipleChoiceField(
+        label="Circumstances and risk factors",
+        required=False,
+        choices=codes.Circumstance.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
     known_to_mental_health_services = forms.ChoiceField(
-        label="Known to mental health services?", required=False, widget=forms.RadioSelect,
+        label="Known to mental health services?",
+        required=False,
+        widget=forms.RadioSelect,
         choices=[("yes", "Yes"), ("no", "No"), ("", "Not known")],
     )
     mental_health_trust = forms.ChoiceField(label="Which mental health trust", required=False)
-    narrative = forms.CharField(label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 6}),
-                                max_length=validation.NARRATIVE_MAX,
-                                help_text="Facts only. Do not include details of the method beyond the method group.")
+    narrative = forms.CharField(
+        label="What happened",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=validation.NARRATIVE_MAX,
+        help_text="Facts only. Do not include details of the method beyond the method group.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -183,19 +220,26 @@ class NextOfKinForm(forms.Form):
     title = "Next of kin"
 
     name = forms.CharField(label="Full name", max_length=200)
-    relationship = forms.ChoiceField(label="Relationship to the person who died",
-                                     choices=_choices(codes.Relationship))
+    relationship = forms.ChoiceField(
+        label="Relationship to the person who died", choices=_choices(codes.Relationship)
+    )
     phone = forms.CharField(label="Phone number", max_length=30, required=False)
     email = forms.EmailField(label="Email address", required=False)
     postcode = forms.CharField(label="Postcode", max_length=12, required=False)
     borough = forms.ChoiceField(label="Borough they live in, if there is no postcode", required=False)
     language = forms.CharField(label="Preferred language", max_length=60, required=False)
     interpreter_needed = forms.BooleanField(label="They need an interpreter", required=False)
-    safety_concerns = forms.CharField(label="Any immediate safety concern", required=False, max_length=2000,
-                                      widget=forms.Textarea(attrs={"rows": 3}))
+    safety_concerns = forms.CharField(
+        label="Any immediate safety concern",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     consent_to_referral = forms.ChoiceField(
         label="Do they agree to be referred to a bereavement support service?",
-        choices=codes.Consent.choices, widget=forms.RadioSelect, initial=codes.Consent.NOT_ASKED,
+        choices=codes.Consent.choices,
+        widget=forms.RadioSelect,
+        initial=codes.Consent.NOT_ASKED,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -216,16 +260,20 @@ class NextOfKinForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    consent_to_referral = forms.ChoiceField(label="Consent to a bereavement referral", choices=codes.Consent.choices,
-                                            widget=forms.RadioSelect)
+    consent_to_referral = forms.ChoiceField(
+        label="Consent to a bereavement referral", choices=codes.Consent.choices, widget=forms.RadioSelect
+    )
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label="New status")
-    conclusion = forms.ChoiceField(label="Inquest conclusion", required=False, choices=_choices(codes.Conclusion))
+    conclusion = forms.ChoiceField(
+        label="Inquest conclusion", required=False, choices=_choices(codes.Conclusion)
+    )
     inquest_date = forms.DateField(label="Inquest date", required=False, widget=DATE)
-    reason = forms.CharField(label="Reason for the change", widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=2000)
+    reason = forms.CharField(
+        label="Reason for the change", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
     def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -233,10 +281,16 @@ class StatusForm(forms.Form):
 
 
 class BreakGlassForm(forms.Form):
-    reference = forms.CharField(label="Case reference", max_length=20, help_text="For example RTSS-2026-00123")
-    reason = forms.CharField(label="Why do you need to open this case?", widget=forms.Textarea(attrs={"rows": 3}),
-                             min_length=10, max_length=2000,
-                             help_text="Your reason is recorded and shown to other surveillance leads.")
+    reference = forms.CharField(
+        label="Case reference", max_length=20, help_text="For example RTSS-2026-00123"
+    )
+    reason = forms.CharField(
+        label="Why do you need to open this case?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        max_length=2000,
+        help_text="Your reason is recorded and shown to other surveillance leads.",
+    )
 
     def clean_reference(self) -> str:
         return self.cleaned_data["reference"].strip().upper()
@@ -244,16 +298,21 @@ class BreakGlassForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Your decision", widget=forms.RadioSelect,
-        choices=[("keep_a", "Same death: keep the left case"), ("keep_b", "Same death: keep the right case"),
-                 ("dismiss", "Not the same death")],
+        label="Your decision",
+        widget=forms.RadioSelect,
+        choices=[
+            ("keep_a", "Same death: keep the left case"),
+            ("keep_b", "Same death: keep the right case"),
+            ("dismiss", "Not the same death"),
+        ],
     )
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class UndoMergeForm(forms.Form):
-    reason = forms.CharField(label="Why undo this merge?", widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=2000)
+    reason = forms.CharField(
+        label="Why undo this merge?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
 
 class SearchForm(forms.Form):
@@ -288,26 +347,46 @@ class CaseFilterForm(forms.Form):
     date_to = forms.DateField(label="to", required=False, widget=DATE)
     borough = forms.ChoiceField(label="Borough", required=False)
     ics = forms.ChoiceField(label="Integrated care system", required=False)
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any open status")]
-                               + list(codes.Status.choices))
-    method_group = forms.ChoiceField(label="Method", required=False, choices=[("", "Any")]
-                                     + list(codes.MethodGroup.choices))
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any open status")] + list(codes.Status.choices)
+    )
+    method_group = forms.ChoiceField(
+        label="Method", required=False, choices=[("", "Any")] + list(codes.MethodGroup.choices)
+    )
     agency = forms.ChoiceField(label="Reporting agency", required=False)
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=[
-        ("newest", "Newest reported first"), ("oldest", "Oldest reported first"),
-        ("death_desc", "Latest date of death first"), ("death_asc", "Earliest date of death first"),
-        ("reference", "Reference")])
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("newest", "Newest reported first"),
+            ("oldest", "Oldest reported first"),
+            ("death_desc", "Latest date of death first"),
+            ("death_asc", "Earliest date of death first"),
+            ("reference", "Reference"),
+        ],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["borough"].choices = [("", "Any")] + borough_choices()[1:]  # type: ignore[attr-defined]
         self.fields["ics"].choices = [("", "Any")] + list(  # type: ignore[attr-defined]
-            Area.objects.filter(level=AreaLevel.ICS).order_by("name").values_list("code", "name"))
-        agencies = Organisation.objects.filter(type__in=[t.value for t in (
-            OrganisationType.POLICE_FORCE, OrganisationType.CORONERS_OFFICE, OrganisationType.NHS_TRUST,
-            OrganisationType.LOCAL_AUTHORITY)]).order_by("name")
+            Area.objects.filter(level=AreaLevel.ICS).order_by("name").values_list("code", "name")
+        )
+        agencies = Organisation.objects.filter(
+            type__in=[
+                t.value
+                for t in (
+                    OrganisationType.POLICE_FORCE,
+                    OrganisationType.CORONERS_OFFICE,
+                    OrganisationType.NHS_TRUST,
+                    OrganisationType.LOCAL_AUTHORITY,
+                )
+            ]
+        ).order_by("name")
         self.fields["agency"].choices = [("", "Any")] + [(o.slug, o.name) for o in agencies]  # type: ignore[attr-defined]
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="In the template's layout: download the template below.")
+    file = forms.FileField(
+        label="CSV file", help_text="In the template's layout: download the template below."
+    )

@@ -44,8 +44,14 @@ def change_status(
         if to == codes.Status.CONCLUDED and not conclusion:
             raise TransitionRefused("Record the inquest conclusion.")
         change = StatusChange.objects.create(
-            case=case, from_status=case.status, to_status=to, reason=reason.strip(), by=by,
-            organisation=organisation, conclusion=conclusion, inquest_date=inquest_date,
+            case=case,
+            from_status=case.status,
+            to_status=to,
+            reason=reason.strip(),
+            by=by,
+            organisation=organisation,
+            conclusion=conclusion,
+            inquest_date=inquest_date,
         )
         case.status = to
         if conclusion:
@@ -54,38 +60,76 @@ def change_status(
             case.inquest_date = inquest_date
         case.updated_at = timezone.now()
         case.save(update_fields=["status", "conclusion", "inquest_date", "updated_at"])
-        audit.record(action=audit.Action.UPDATE, obj=case, user=by, organisation=organisation, reason=reason,
-                     summary=f"status {change.from_status} → {to}" + (f", conclusion {conclusion}" if conclusion else ""))
+        audit.record(
+            action=audit.Action.UPDATE,
+            obj=case,
+            user=by,
+            organisation=organisation,
+            reason=reason,
+            summary=f"status {change.from_status} → {to}"
+            + (f", conclusion {conclusion}" if conclusion else ""),
+        )
         notify.notify_agencies(case, by_organisation=organisation, created=False)
     return change
 
 
 def record_inquest(
-    *, case: Case, inquest_date: date | None, conclusion: str, reason: str, by: User, organisation: Organisation
+    *,
+    case: Case,
+    inquest_date: date | None,
+    conclusion: str,
+    reason: str,
+    by: User,
+    organisation: Organisation,
 ) -> StatusChange:
     """A coroner's officer's record: an inquest date opens the investigation; a conclusion concludes it."""
     if conclusion:
         if case.status == codes.Status.SUSPECTED:
-            change_status(case=case, to=codes.Status.CORONER, reason=reason, by=by, organisation=organisation,
-                          inquest_date=inquest_date)
+            change_status(
+                case=case,
+                to=codes.Status.CORONER,
+                reason=reason,
+                by=by,
+                organisation=organisation,
+                inquest_date=inquest_date,
+            )
             case.refresh_from_db()
-        return change_status(case=case, to=codes.Status.CONCLUDED, reason=reason, by=by,
-                             organisation=organisation, conclusion=conclusion, inquest_date=inquest_date)
+        return change_status(
+            case=case,
+            to=codes.Status.CONCLUDED,
+            reason=reason,
+            by=by,
+            organisation=organisation,
+            conclusion=conclusion,
+            inquest_date=inquest_date,
+        )
     target = codes.Status.CORONER if case.status == codes.Status.SUSPECTED else case.status
-    return change_status(case=case, to=target, reason=reason, by=by, organisation=organisation,
-                         inquest_date=inquest_date)
+    return change_status(
+        case=case, to=target, reason=reason, by=by, organisation=organisation, inquest_date=inquest_date
+    )
 
 
 def break_glass(*, case: Case, user: User, organisation: Organisation, reason: str) -> BreakGlass:
-    """Open a case outside the lead's scope for 3 hours, with a stated reason; audited and listed for leads."""
+    """Open a case outside the lead's scope for 3 hours, with a stated reason; audited and listed for
+    leads."""
     if len(reason.strip()) < 10:
         raise TransitionRefused("Say why you need to open this case (at least a sentence).")
     with transaction.atomic():
         now = timezone.now()
         grant = BreakGlass.objects.create(
-            user=user, organisation=organisation, case=case, reason=reason.strip(), started_at=now,
+            user=user,
+            organisation=organisation,
+            case=case,
+            reason=reason.strip(),
+            started_at=now,
             expires_at=now + timedelta(hours=BREAK_GLASS_HOURS),
         )
-        audit.record(action=audit.Action.BREAK_GLASS, obj=case, user=user, organisation=organisation,
-                     reason=reason.strip(), summary=f"access to {case.reference} until {grant.expires_at:%H:%M}")
+        audit.record(
+            action=audit.Action.BREAK_GLASS,
+            obj=case,
+            user=user,
+            organisation=organisation,
+            reason=reason.strip(),
+            summary=f"access to {case.reference} until {grant.expires_at:%H:%M}",
+        )
     return grant

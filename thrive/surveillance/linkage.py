@@ -1,10 +1,10 @@
-"""Scoring whether two reports describe the same death: pure functions over plain records, so the same code runs
-in the service, in property tests and in the precision/recall script (`bench/linkage_eval.py`).
+"""Scoring whether two reports describe the same death: pure functions over plain records, so the same code
+runs in the service, in property tests and in the precision/recall script (`bench/linkage_eval.py`).
 
-The weights are log-likelihood-style points (agreement adds, disagreement subtracts), chosen and checked against
-generated data with typos, transpositions and missing fields; `docs/linkage.md` gives the reasoning and figures.
-Only exact agreement links automatically (an equal NHS number, or equal names and date of birth); a score at or
-above `REVIEW_THRESHOLD` puts the pair in the possible-duplicates queue for a person to decide.
+The weights are log-likelihood-style points (agreement adds, disagreement subtracts), chosen and checked
+against generated data with typos, transpositions and missing fields; `docs/linkage.md` gives the reasoning
+and figures. Only exact agreement links automatically (an equal NHS number, or equal names and date of birth);
+a score at or above `REVIEW_THRESHOLD` puts the pair in the possible-duplicates queue for a person to decide.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from thrive.core.crypto import normalise_name
 
 DEATH_WINDOW_DAYS = 3
 NEAR_KM = 1.0
-REVIEW_THRESHOLD = 6.0
+REVIEW_THRESHOLD = 5.0
 
-# (similarity at least, points) for the family and the given name, best first; below the last band: disagreement.
+# (similarity at least, points) for the family and the given name, best first; below the last band:
+# disagreement.
 FAMILY_BANDS = ((0.999, 4.0), (0.94, 3.0), (0.88, 1.5))
 FAMILY_DISAGREE = -2.5
 GIVEN_BANDS = ((0.999, 3.0), (0.94, 2.0), (0.88, 1.0))
@@ -43,7 +44,8 @@ WEIGHTS = {
 
 @dataclass(frozen=True)
 class LinkRecord:
-    """What linkage looks at in one report or case. Points are (lat, lon): incident and residence, when known."""
+    """What linkage looks at in one report or case. Points are (lat, lon): incident and residence, when
+    known."""
 
     given_name: str = ""
     family_name: str = ""
@@ -121,7 +123,12 @@ def transposed(a: date, b: date) -> bool:
     differ = [i for i in range(8) if sa[i] != sb[i]]
     if len(differ) == 1:
         return True
-    return len(differ) == 2 and differ[1] == differ[0] + 1 and sa[differ[0]] == sb[differ[1]] and sa[differ[1]] == sb[differ[0]]
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and sa[differ[0]] == sb[differ[1]]
+        and sa[differ[1]] == sb[differ[0]]
+    )
 
 
 def km_between(p: tuple[float, float], q: tuple[float, float]) -> float:

@@ -19,7 +19,9 @@ from thrive.surveillance.models import AgencyReport, Case, DuplicateCandidate
 def indexes(flat: dict[str, Any]) -> tuple[str, str]:
     """(NHS number index, names-and-date-of-birth index) of a flat report; empty where not given."""
     nhs = flat.get("deceased.nhs_number", "")
-    given, family, born = (flat.get(f"deceased.{k}", "") for k in ("given_name", "family_name", "date_of_birth"))
+    given, family, born = (
+        flat.get(f"deceased.{k}", "") for k in ("given_name", "family_name", "date_of_birth")
+    )
     return (
         nhs_number_index(nhs) if nhs else "",
         name_dob_index(given, family, born) if given and family and born else "",
@@ -39,13 +41,22 @@ def exact_link(flat: dict[str, Any]) -> tuple[Case, str] | None:
     """The existing case this report must join (same NHS number, or same names and date of birth), and why."""
     nhs_idx, name_idx = indexes(flat)
     if nhs_idx:
-        report = (AgencyReport.objects.filter(nhs_index=nhs_idx).select_related("case__subject")
-                  .exclude(case__status=codes.Status.WITHDRAWN).order_by("submitted_at").first())
+        report = (
+            AgencyReport.objects.filter(nhs_index=nhs_idx)
+            .select_related("case__subject")
+            .exclude(case__status=codes.Status.WITHDRAWN)
+            .order_by("submitted_at")
+            .first()
+        )
         if report is not None:
             return _live(report.case), AgencyReport.Link.NHS_NUMBER
     if name_idx:
-        reports = (AgencyReport.objects.filter(name_dob_index=name_idx).select_related("case__subject")
-                   .exclude(case__status=codes.Status.WITHDRAWN).order_by("submitted_at"))
+        reports = (
+            AgencyReport.objects.filter(name_dob_index=name_idx)
+            .select_related("case__subject")
+            .exclude(case__status=codes.Status.WITHDRAWN)
+            .order_by("submitted_at")
+        )
         nhs = flat.get("deceased.nhs_number", "")
         for report in reports:
             case = _live(report.case)
@@ -65,8 +76,13 @@ def record_for_case(case: Case) -> linkage.LinkRecord:
     if home is not None and home.centroid_lat is not None:
         points.append((home.centroid_lat, home.centroid_lon))
     return linkage.LinkRecord(
-        given_name=case.given_name, family_name=case.family_name, date_of_birth=case.date_of_birth,
-        nhs_number=case.nhs_number, sex=case.sex, date_of_death=case.date_of_death, date_found=case.date_found,
+        given_name=case.given_name,
+        family_name=case.family_name,
+        date_of_birth=case.date_of_birth,
+        nhs_number=case.nhs_number,
+        sex=case.sex,
+        date_of_death=case.date_of_death,
+        date_found=case.date_found,
         points=tuple(points),
     )
 
@@ -82,7 +98,9 @@ def candidates(case: Case) -> list[Case]:
     if nhs:
         near |= Q(pk__in=AgencyReport.objects.filter(nhs_index__in=nhs).values("case_id"))
     return list(
-        Case.objects.filter(near).exclude(pk=case.pk).exclude(status=codes.Status.MERGED)
+        Case.objects.filter(near)
+        .exclude(pk=case.pk)
+        .exclude(status=codes.Status.MERGED)
         .select_related("subject", "residence_lsoa11")
     )
 
@@ -97,7 +115,8 @@ def queue_duplicates(case: Case) -> list[tuple[Case, linkage.Score]]:
             continue
         a, b = sorted((case, other), key=lambda c: c.pk)
         DuplicateCandidate.objects.update_or_create(
-            case_a=a, case_b=b,
+            case_a=a,
+            case_b=b,
             defaults={"score": result.total, "components": result.components},
             create_defaults={"score": result.total, "components": result.components},
         )

@@ -1,8 +1,8 @@
 """The possible-duplicates queue: merge two cases of the same death (audited, reversible) or dismiss the pair.
 
-A merge moves the duplicate's agency reports, bereaved people and agency links to the surviving case, marks the
-duplicate `merged` (pointing at the survivor) and remembers exactly what moved, so `undo_merge` can put it all
-back. Reports keep their own data keys, so nothing is re-encrypted either way.
+A merge moves the duplicate's agency reports, bereaved people and agency links to the surviving case, marks
+the duplicate `merged` (pointing at the survivor) and remembers exactly what moved, so `undo_merge` can put it
+all back. Reports keep their own data keys, so nothing is re-encrypted either way.
 """
 
 from __future__ import annotations
@@ -36,13 +36,17 @@ def merge_cases(
     if not reason.strip():
         raise MergeRefused("Give a reason for the merge.")
     with transaction.atomic():
-        locked = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])}
+        locked = {
+            c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])
+        }
         survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
         if codes.Status.MERGED in (survivor.status, duplicate.status):
             raise MergeRefused("One of these cases has already been merged.")
         reports = list(duplicate.reports.values_list("pk", flat=True))
         people = list(duplicate.next_of_kin.values_list("pk", flat=True))
-        AgencyReport.objects.filter(pk__in=reports, original_case__isnull=True).update(original_case=duplicate)
+        AgencyReport.objects.filter(pk__in=reports, original_case__isnull=True).update(
+            original_case=duplicate
+        )
         AgencyReport.objects.filter(pk__in=reports).update(case=survivor)
         NextOfKin.objects.filter(pk__in=people, original_case__isnull=True).update(original_case=duplicate)
         NextOfKin.objects.filter(pk__in=people).update(case=survivor)
@@ -54,22 +58,37 @@ def merge_cases(
             if created:
                 added.append(made.pk)
         record = CaseMerge.objects.create(
-            survivor=survivor, duplicate=duplicate, moved_reports=reports, moved_next_of_kin=people,
-            added_links=added, reason=reason.strip(), by=by,
+            survivor=survivor,
+            duplicate=duplicate,
+            moved_reports=reports,
+            moved_next_of_kin=people,
+            added_links=added,
+            reason=reason.strip(),
+            by=by,
         )
-        StatusChange.objects.create(case=duplicate, from_status=duplicate.status, to_status=codes.Status.MERGED,
-                                    reason=f"Merged into {survivor.reference}: {reason.strip()}", by=by,
-                                    organisation=organisation)
+        StatusChange.objects.create(
+            case=duplicate,
+            from_status=duplicate.status,
+            to_status=codes.Status.MERGED,
+            reason=f"Merged into {survivor.reference}: {reason.strip()}",
+            by=by,
+            organisation=organisation,
+        )
         duplicate.status = codes.Status.MERGED
         duplicate.merged_into = survivor
         duplicate.updated_at = timezone.now()
         duplicate.save(update_fields=["status", "merged_into", "updated_at"])
         folding.refresh_case(survivor)
         _decide_pairs(survivor, duplicate, DuplicateCandidate.State.MERGED, by, reason)
-        audit.record(action=audit.Action.MERGE, obj=survivor, user=by, organisation=organisation,
-                     reason=reason.strip(),
-                     summary=f"{duplicate.reference} merged into {survivor.reference}: {len(reports)} reports, "
-                             f"{len(people)} next of kin moved")
+        audit.record(
+            action=audit.Action.MERGE,
+            obj=survivor,
+            user=by,
+            organisation=organisation,
+            reason=reason.strip(),
+            summary=f"{duplicate.reference} merged into {survivor.reference}: {len(reports)} reports, "
+            f"{len(people)} next of kin moved",
+        )
         notify.notify_agencies(survivor, by_organisation=organisation, created=False)
     return record
 
@@ -84,16 +103,29 @@ def undo_merge(*, merge: CaseMerge, by: User, organisation: Organisation, reason
         survivor = Case.objects.select_for_update().get(pk=merge.survivor_id)
         duplicate = Case.objects.select_for_update().get(pk=merge.duplicate_id)
         AgencyReport.objects.filter(pk__in=merge.moved_reports).update(case=duplicate)
-        AgencyReport.objects.filter(pk__in=merge.moved_reports, original_case=duplicate).update(original_case=None)
+        AgencyReport.objects.filter(pk__in=merge.moved_reports, original_case=duplicate).update(
+            original_case=None
+        )
         NextOfKin.objects.filter(pk__in=merge.moved_next_of_kin).update(case=duplicate)
-        NextOfKin.objects.filter(pk__in=merge.moved_next_of_kin, original_case=duplicate).update(original_case=None)
+        NextOfKin.objects.filter(pk__in=merge.moved_next_of_kin, original_case=duplicate).update(
+            original_case=None
+        )
         CaseOrganisation.objects.filter(pk__in=merge.added_links).delete()
-        previous = (StatusChange.objects.filter(case=duplicate, to_status=codes.Status.MERGED)
-                    .order_by("-at", "-id").values_list("from_status", flat=True).first())
+        previous = (
+            StatusChange.objects.filter(case=duplicate, to_status=codes.Status.MERGED)
+            .order_by("-at", "-id")
+            .values_list("from_status", flat=True)
+            .first()
+        )
         restored = previous or codes.Status.SUSPECTED
-        StatusChange.objects.create(case=duplicate, from_status=codes.Status.MERGED, to_status=restored,
-                                    reason=f"Merge into {survivor.reference} undone: {reason.strip()}", by=by,
-                                    organisation=organisation)
+        StatusChange.objects.create(
+            case=duplicate,
+            from_status=codes.Status.MERGED,
+            to_status=restored,
+            reason=f"Merge into {survivor.reference} undone: {reason.strip()}",
+            by=by,
+            organisation=organisation,
+        )
         duplicate.status = restored
         duplicate.merged_into = None
         duplicate.save(update_fields=["status", "merged_into"])
@@ -106,8 +138,14 @@ def undo_merge(*, merge: CaseMerge, by: User, organisation: Organisation, reason
         DuplicateCandidate.objects.filter(
             case_a_id__in=[survivor.pk, duplicate.pk], case_b_id__in=[survivor.pk, duplicate.pk]
         ).update(state=DuplicateCandidate.State.OPEN, decided_by=None, decided_at=None, reason="")
-        audit.record(action=audit.Action.MERGE, obj=survivor, user=by, organisation=organisation,
-                     reason=reason.strip(), summary=f"merge of {duplicate.reference} into {survivor.reference} undone")
+        audit.record(
+            action=audit.Action.MERGE,
+            obj=survivor,
+            user=by,
+            organisation=organisation,
+            reason=reason.strip(),
+            summary=f"merge of {duplicate.reference} into {survivor.reference} undone",
+        )
     return merge
 
 
@@ -120,9 +158,14 @@ def dismiss(*, candidate: DuplicateCandidate, by: User, organisation: Organisati
         candidate.decided_at = timezone.now()
         candidate.reason = reason.strip()
         candidate.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-        audit.record(action=audit.Action.UPDATE, obj=candidate, user=by, organisation=organisation,
-                     reason=reason.strip(),
-                     summary=f"{candidate.case_a.reference} and {candidate.case_b.reference} are not duplicates")
+        audit.record(
+            action=audit.Action.UPDATE,
+            obj=candidate,
+            user=by,
+            organisation=organisation,
+            reason=reason.strip(),
+            summary=f"{candidate.case_a.reference} and {candidate.case_b.reference} are not duplicates",
+        )
 
 
 def _decide_pairs(survivor: Case, duplicate: Case, state: str, by: User, reason: str) -> None:

@@ -65,6 +65,9 @@ class ReferenceCounter(models.Model):
 
     data_classification: ClassVar[dict[str, Classification]] = {"year": C.PUBLIC, "last": C.PUBLIC}
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Case(models.Model):
     """One death: the current picture across every agency's report."""
@@ -86,7 +89,9 @@ class Case(models.Model):
     ethnicity = models.CharField(max_length=2, choices=codes.Ethnicity.choices, blank=True)
     employment_status = models.CharField(max_length=32, choices=codes.EmploymentStatus.choices, blank=True)
     occupation = EncryptedCharField(max_length=200, subject_field="subject", blank=True)
-    relationship_status = models.CharField(max_length=32, choices=codes.RelationshipStatus.choices, blank=True)
+    relationship_status = models.CharField(
+        max_length=32, choices=codes.RelationshipStatus.choices, blank=True
+    )
     residence_postcode = EncryptedCharField(max_length=10, subject_field="subject", blank=True)
     residence_lsoa11 = _area("+")
     residence_lsoa21 = _area("+")
@@ -112,7 +117,9 @@ class Case(models.Model):
     substances = models.ManyToManyField(Substance, blank=True, related_name="cases")
     circumstances = models.JSONField(default=list, blank=True)
     known_to_mental_health_services = models.BooleanField(null=True, blank=True)
-    mental_health_trust = models.ForeignKey(ORG, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    mental_health_trust = models.ForeignKey(
+        ORG, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     narrative = EncryptedTextField(subject_field="subject", blank=True)
     flags = models.JSONField(default=list, blank=True)
 
@@ -151,7 +158,8 @@ class Case(models.Model):
         "time_of_death": C.SENSITIVE,
         "incident_postcode": C.IDENTIFIABLE,
         "incident_point": C.IDENTIFIABLE,
-        # Exact for public places (locations of concern need them), an area centroid for homes: see `places.py`.
+        # Exact for public places (locations of concern need them), an area centroid for homes: see
+        # `places.py`.
         "incident_lat": C.SENSITIVE,
         "incident_lon": C.SENSITIVE,
         "incident_lsoa11": C.PSEUDONYMOUS,
@@ -202,7 +210,8 @@ class Case(models.Model):
 
 
 class AgencyReport(models.Model):
-    """One agency's submission about a death: who, which organisation, when, and exactly which fields it gave."""
+    """One agency's submission about a death: who, which organisation, when, and exactly which fields it
+    gave."""
 
     class Via(models.TextChoices):
         WEB = "web", "Web form"
@@ -223,7 +232,9 @@ class AgencyReport(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    api_key = models.ForeignKey(
+        "accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     via = models.CharField(max_length=8, choices=Via.choices)
     link = models.CharField(max_length=16, choices=Link.choices, default=Link.NEW)
     reporting_reference = models.CharField(max_length=100, blank=True)
@@ -258,7 +269,8 @@ class AgencyReport(models.Model):
 
 
 class CaseOrganisation(models.Model):
-    """An organisation's standing on a case: it reported it, or was notified of it. Drives reporters' reach."""
+    """An organisation's standing on a case: it reported it, or was notified of it. Drives reporters'
+    reach."""
 
     class Relation(models.TextChoices):
         REPORTED = "reported", "Reported"
@@ -282,13 +294,19 @@ class CaseOrganisation(models.Model):
         ]
         indexes = [models.Index(fields=["organisation", "case"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_relation_display()}: {self.organisation_id} on case {self.case_id}"
+
 
 class NextOfKin(models.Model):
-    """A bereaved person, with their own data key, contact details and their consent to a bereavement referral."""
+    """A bereaved person, with their own data key, contact details and their consent to a bereavement
+    referral."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="next_of_kin")
     original_case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    report = models.ForeignKey(AgencyReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    report = models.ForeignKey(
+        AgencyReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     subject = models.ForeignKey(DataSubject, on_delete=models.PROTECT, related_name="+")
     name = EncryptedCharField(max_length=200, subject_field="subject")
     relationship = models.CharField(max_length=16, choices=codes.Relationship.choices)
@@ -355,7 +373,9 @@ class StatusChange(models.Model):
     conclusion = models.CharField(max_length=32, choices=codes.Conclusion.choices, blank=True)
     inquest_date = models.DateField(null=True, blank=True)
     reason = models.TextField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     organisation = models.ForeignKey(ORG, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -373,6 +393,9 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status} → {self.to_status}"
 
 
 class DuplicateCandidate(models.Model):
@@ -411,6 +434,9 @@ class DuplicateCandidate(models.Model):
         ordering = ["-score", "-created_at"]
         constraints = [models.UniqueConstraint(fields=["case_a", "case_b"], name="duplicate_pair_unique")]
 
+    def __str__(self) -> str:
+        return f"cases {self.case_a_id} and {self.case_b_id} ({self.score:.1f}, {self.state})"
+
 
 class CaseMerge(models.Model):
     """A merge of a duplicate case into a surviving one, with what moved, so it can be undone exactly."""
@@ -446,6 +472,9 @@ class CaseMerge(models.Model):
     class Meta:
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"case {self.duplicate_id} merged into {self.survivor_id}"
+
 
 class BreakGlass(models.Model):
     """A surveillance lead's time-limited access to a case outside their scope, with the reason they gave."""
@@ -469,10 +498,13 @@ class BreakGlass(models.Model):
     class Meta:
         ordering = ["-started_at"]
 
+    def __str__(self) -> str:
+        return f"user {self.user_id} on case {self.case_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
 
 class ReportDraft(models.Model):
-    """A report being written in the web form: saved at every step so it can be resumed. Encrypted with a data key
-    of its own, shredded when the draft is submitted or discarded."""
+    """A report being written in the web form: saved at every step so it can be resumed. Encrypted with a data
+    key of its own, shredded when the draft is submitted or discarded."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey(ORG, on_delete=models.PROTECT, related_name="+")
@@ -494,6 +526,9 @@ class ReportDraft(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk} by user {self.user_id}"
 
 
 class IdempotencyRecord(models.Model):
@@ -521,3 +556,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.organisation_id})"

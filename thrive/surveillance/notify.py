@@ -15,26 +15,28 @@ from django.urls import reverse
 from thrive.accounts.models import Organisation
 from thrive.accounts.permissions import OrganisationType as T
 from thrive.core import notifications
-from thrive.core.notifications.kinds import Kind, get_kind, register_kind
+from thrive.core.notifications.kinds import Kind, register_kind
 from thrive.geography.models import Area, AreaLevel
 from thrive.surveillance.models import Case, CaseOrganisation
 
 NOTIFIED_TYPES = (T.LOCAL_AUTHORITY, T.NHS_TRUST, T.CORONERS_OFFICE, T.REGIONAL_PREVENTION_TEAM)
 NOTIFIED_ROLES = ["reporter", "coroners_officer", "surveillance_lead"]
 
-try:
-    get_kind("case.updated")
-except ValueError:
-    register_kind(Kind(
-        "case.updated", title="Case updated",
-        body="Case {reference}, which your organisation is following, has a new agency report or a change of "
-             "status. Sign in to Thrive to see it.",
-    ))
+CASE_UPDATED = register_kind(
+    Kind(
+        "case.updated",
+        title="Case updated",
+        body="Case {reference}, which your organisation is following, has a new agency report or a change "
+        "of status. Sign in to Thrive to see it.",
+    )
+)
 
 
 def organisations_for(case: Case) -> list[Organisation]:
     """The organisations with a role for the case's area (residence and incident boroughs)."""
-    return organisations_for_boroughs([b for b in (case.residence_borough, case.incident_borough) if b is not None])
+    return organisations_for_boroughs(
+        [b for b in (case.residence_borough, case.incident_borough) if b is not None]
+    )
 
 
 def organisations_for_boroughs(boroughs: list[Area]) -> list[Organisation]:

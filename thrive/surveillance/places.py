@@ -1,8 +1,8 @@
 """Where the person lived and where they died, as areas: from a map point, a postcode or a chosen area.
 
-A point is kept exactly (encrypted) and, in the clear, exactly only for public places, where locations of concern
-need it; for a home or other private place the clear point is its LSOA's centroid, so that nothing in the clear
-is an address.
+A point is kept exactly (encrypted) and, in the clear, exactly only for public places, where locations of
+concern need it; for a home or other private place the clear point is its LSOA's centroid, so that nothing in
+the clear is an address.
 """
 
 from __future__ import annotations
@@ -39,13 +39,18 @@ def _resolve(**given: Any) -> Where | None:
         return None
     areas = {level: getattr(place, level, None) for level in LEVELS}
     outside = bool(getattr(place, "outside_region", False)) or areas["borough"] is None
-    return Where(areas=areas, lat=getattr(place, "lat", None), lon=getattr(place, "lon", None),
-                 flag="outside_region" if outside else "")
+    return Where(
+        areas=areas,
+        lat=getattr(place, "lat", None),
+        lon=getattr(place, "lon", None),
+        flag="outside_region" if outside else "",
+    )
 
 
 def _locate(point: dict[str, Any] | None, postcode: str | None, area: str | None) -> Where:
-    """The most precise of a point, a postcode and an area that resolves; flags a point or postcode outside the
-    region, a postcode the table does not know, and a point that could not be placed (no boundaries loaded)."""
+    """The most precise of a point, a postcode and an area that resolves; flags a point or postcode outside
+    the region, a postcode the table does not know, and a point that could not be placed (no boundaries
+    loaded)."""
     flag = ""
     lat = lon = None
     if point:
@@ -57,8 +62,12 @@ def _locate(point: dict[str, Any] | None, postcode: str | None, area: str | None
     if postcode:
         where = _resolve(postcode=postcode)
         if where is not None and where.found:
-            return Where(areas=where.areas, lat=lat if lat is not None else where.lat,
-                         lon=lon if lon is not None else where.lon, flag=flag)
+            return Where(
+                areas=where.areas,
+                lat=lat if lat is not None else where.lat,
+                lon=lon if lon is not None else where.lon,
+                flag=flag,
+            )
         flag = flag or ("outside_region" if where is not None else "postcode_not_found")
     if area:
         where = _resolve(area_code=area)
@@ -74,8 +83,9 @@ def residence(current: dict[str, Any]) -> Where:
 
 def incident(current: dict[str, Any]) -> Where:
     """From the map point, else the postcode, else the chosen area."""
-    return _locate(current.get("incident.location"), current.get("incident.postcode"),
-                   current.get("incident.area_code"))
+    return _locate(
+        current.get("incident.location"), current.get("incident.postcode"), current.get("incident.area_code")
+    )
 
 
 def clear_point(where: Where, location_type: str) -> tuple[float | None, float | None]:

@@ -51,7 +51,13 @@ FIELDS: tuple[FieldSpec, ...] = (
     F("incident.location_type", "Location type", C.SENSITIVE, codes.LocationType),
     F("incident.method_group", "Method", C.SENSITIVE, codes.MethodGroup),
     F("incident.substances", "Substances", C.SENSITIVE, kind="list"),
-    F("circumstances", "Circumstances and risk factors", C.SENSITIVE, codes.Circumstance, kind="choices-list"),
+    F(
+        "circumstances",
+        "Circumstances and risk factors",
+        C.SENSITIVE,
+        codes.Circumstance,
+        kind="choices-list",
+    ),
     F("known_to_mental_health_services", "Known to mental health services", C.SENSITIVE, kind="bool"),
     F("mental_health_trust", "Mental health trust", C.SENSITIVE, kind="org"),
     F("narrative", "Narrative", C.IDENTIFIABLE),
@@ -67,8 +73,12 @@ SECTIONS = {
 def section_of(spec: FieldSpec) -> str:
     if spec.key.startswith("deceased."):
         return "person"
-    if spec.key.startswith(("date_", "time_")) or spec.key in ("incident.location", "incident.postcode",
-                                                                 "incident.area_code", "incident.location_type"):
+    if spec.key.startswith(("date_", "time_")) or spec.key in (
+        "incident.location",
+        "incident.postcode",
+        "incident.area_code",
+        "incident.location_type",
+    ):
         return "when_where"
     return "method"
 
@@ -111,7 +121,8 @@ def fold(flats: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def display(spec: FieldSpec, value: Any, names: dict[str, str] | None = None) -> str:
-    """A value as a person reads it (labels, not codes). `names` maps codes (areas, organisations) to names."""
+    """A value as a person reads it (labels, not codes). `names` maps codes (areas, organisations) to
+    names."""
     if is_empty(value):
         return ""
     names = names or {}

@@ -1,7 +1,7 @@
 """The reporting form: start (or resume) a draft, answer each step, check your answers, submit.
 
-A draft belongs to the person who started it; anyone else gets 404. Adding a report to an existing case uses the
-same steps with every field optional, starting from `case-add-report`.
+A draft belongs to the person who started it; anyone else gets 404. Adding a report to an existing case uses
+the same steps with every field optional, starting from `case-add-report`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from thrive.surveillance.views import _user, acting_organisation
 
 
 def _draft(request: HttpRequest, draft_id: int) -> ReportDraft:
-    return get_object_or_404(ReportDraft.objects.select_related("subject", "case", "organisation"), pk=draft_id,
-                             user=_user(request))
+    return get_object_or_404(
+        ReportDraft.objects.select_related("subject", "case", "organisation"),
+        pk=draft_id,
+        user=_user(request),
+    )
 
 
 @access.page("report-start")
@@ -28,9 +31,13 @@ def report_start(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
         draft = wizard.start_draft(user=user, organisation=acting_organisation(user, P.CASE_CREATE))
-        return HttpResponseRedirect(reverse("surveillance:report-step", args=[draft.pk, wizard.STEPS[0].slug]))
+        return HttpResponseRedirect(
+            reverse("surveillance:report-step", args=[draft.pk, wizard.STEPS[0].slug])
+        )
     drafts = ReportDraft.objects.filter(user=user).select_related("case").order_by("-updated_at")
-    return render(request, "surveillance/report_start.jinja", {"page_title": "Report a death", "drafts": drafts})
+    return render(
+        request, "surveillance/report_start.jinja", {"page_title": "Report a death", "drafts": drafts}
+    )
 
 
 @access.page("case-add-report")
@@ -40,8 +47,11 @@ def case_add_report(request: HttpRequest, reference: str) -> HttpResponse:
     if case.status == codes.Status.MERGED:
         raise Http404
     if request.method != "POST":
-        return render(request, "surveillance/add_report.jinja",
-                      {"page_title": f"Add your report to {case.reference}", "case": case})
+        return render(
+            request,
+            "surveillance/add_report.jinja",
+            {"page_title": f"Add your report to {case.reference}", "case": case},
+        )
     draft = wizard.start_draft(user=user, organisation=acting_organisation(user, P.CASE_CREATE), case=case)
     return HttpResponseRedirect(reverse("surveillance:report-step", args=[draft.pk, wizard.STEPS[0].slug]))
 
@@ -53,8 +63,11 @@ def report_step(request: HttpRequest, draft_id: int, step: str) -> HttpResponse:
     if current is None:
         raise Http404
     index = wizard.STEPS.index(current)
-    following = (reverse("surveillance:report-step", args=[draft.pk, wizard.STEPS[index + 1].slug])
-                 if index + 1 < len(wizard.STEPS) else reverse("surveillance:report-check", args=[draft.pk]))
+    following = (
+        reverse("surveillance:report-step", args=[draft.pk, wizard.STEPS[index + 1].slug])
+        if index + 1 < len(wizard.STEPS)
+        else reverse("surveillance:report-check", args=[draft.pk])
+    )
     if request.POST.get("return") == "check" or request.GET.get("return") == "check":
         following = reverse("surveillance:report-check", args=[draft.pk])
     partial = draft.case_id is not None
@@ -67,18 +80,36 @@ def report_step(request: HttpRequest, draft_id: int, step: str) -> HttpResponse:
         if form.is_valid():
             wizard.save_step(draft=draft, slug=current.slug, cleaned=form.cleaned_data)
             if request.POST.get("action") == "save":
-                messages.success(request, "Your draft is saved. You can come back to it from 'Report a death'.")
+                messages.success(
+                    request, "Your draft is saved. You can come back to it from 'Report a death'."
+                )
                 return HttpResponseRedirect(reverse("surveillance:report-start"))
             return HttpResponseRedirect(following)
     else:
-        form = form_class(initial=draft.data.get(current.slug, {}), partial=partial,  # type: ignore[call-arg]
-                          context=context)
-    return render(request, "surveillance/report_step.jinja", {
-        "page_title": current.title, "draft": draft, "form": form, "step": current, "steps": wizard.STEPS,
-        "number": index + 1, "back": (reverse("surveillance:report-step", args=[draft.pk, wizard.STEPS[index - 1].slug])
-                                      if index else reverse("surveillance:report-start")),
-        "map": current.slug == "death", "return_to": request.GET.get("return", ""),
-    })
+        form = form_class(
+            initial=draft.data.get(current.slug, {}),
+            partial=partial,  # type: ignore[call-arg]
+            context=context,
+        )
+    return render(
+        request,
+        "surveillance/report_step.jinja",
+        {
+            "page_title": current.title,
+            "draft": draft,
+            "form": form,
+            "step": current,
+            "steps": wizard.STEPS,
+            "number": index + 1,
+            "back": (
+                reverse("surveillance:report-step", args=[draft.pk, wizard.STEPS[index - 1].slug])
+                if index
+                else reverse("surveillance:report-start")
+            ),
+            "map": current.slug == "death",
+            "return_to": request.GET.get("return", ""),
+        },
+    )
 
 
 def _next_of_kin_step(request: HttpRequest, draft: ReportDraft, following: str) -> HttpResponse:
@@ -99,13 +130,21 @@ def _next_of_kin_step(request: HttpRequest, draft: ReportDraft, following: str) 
             wizard.save_step(draft=draft, slug="next-of-kin", cleaned={})
             return HttpResponseRedirect(following)
     index = len(wizard.STEPS)
-    return render(request, "surveillance/report_next_of_kin.jinja", {
-        "page_title": "Next of kin", "draft": draft, "form": form, "people": draft.data.get("next_of_kin", []),
-        "steps": wizard.STEPS, "number": index,
-        "relationship_label": lambda v: codes.label(codes.Relationship, v),
-        "consent_label": lambda v: codes.label(codes.Consent, v),
-        "back": reverse("surveillance:report-step", args=[draft.pk, wizard.STEPS[index - 2].slug]),
-    })
+    return render(
+        request,
+        "surveillance/report_next_of_kin.jinja",
+        {
+            "page_title": "Next of kin",
+            "draft": draft,
+            "form": form,
+            "people": draft.data.get("next_of_kin", []),
+            "steps": wizard.STEPS,
+            "number": index,
+            "relationship_label": lambda v: codes.label(codes.Relationship, v),
+            "consent_label": lambda v: codes.label(codes.Consent, v),
+            "back": reverse("surveillance:report-step", args=[draft.pk, wizard.STEPS[index - 2].slug]),
+        },
+    )
 
 
 @access.page("report-check")
@@ -115,23 +154,41 @@ def report_check(request: HttpRequest, draft_id: int) -> HttpResponse:
     if request.method == "POST" and body is not None:
         submission = wizard.submit(draft=draft, body=body, user=_user(request))
         if submission.linked and draft.case_id is None:
-            messages.success(request, f"This death was already recorded as {submission.case.reference}: your report "
-                                      "has been added to that case.")
+            messages.success(
+                request,
+                f"This death was already recorded as {submission.case.reference}: your report "
+                "has been added to that case.",
+            )
         else:
             messages.success(request, f"Report sent. The case reference is {submission.case.reference}.")
         if submission.possible_duplicates:
-            messages.info(request, "It may be the same death as another case: a surveillance lead will check.")
+            messages.info(
+                request, "It may be the same death as another case: a surveillance lead will check."
+            )
         return HttpResponseRedirect(reverse("surveillance:case-detail", args=[submission.case.reference]))
     flat = report_data.flatten(body or {})
-    rows = [(spec, report_data.display(spec, flat.get(spec.key)), wizard.step_for(spec.key))
-            for spec in report_data.FIELDS if spec.key in flat]
-    problems = [(path, message, wizard.step_for(path)) for path, messages_ in errors.items() for message in messages_]
-    return render(request, "surveillance/report_check.jinja", {
-        "page_title": "Check your answers before sending", "draft": draft, "rows": rows, "problems": problems,
-        "people": (body or {}).get("next_of_kin", []), "flags": folding.FLAG_TEXT,
-        "relationship_label": lambda v: codes.label(codes.Relationship, v),
-        "consent_label": lambda v: codes.label(codes.Consent, v),
-    })
+    rows = [
+        (spec, report_data.display(spec, flat.get(spec.key)), wizard.step_for(spec.key))
+        for spec in report_data.FIELDS
+        if spec.key in flat
+    ]
+    problems = [
+        (path, message, wizard.step_for(path)) for path, messages_ in errors.items() for message in messages_
+    ]
+    return render(
+        request,
+        "surveillance/report_check.jinja",
+        {
+            "page_title": "Check your answers before sending",
+            "draft": draft,
+            "rows": rows,
+            "problems": problems,
+            "people": (body or {}).get("next_of_kin", []),
+            "flags": folding.FLAG_TEXT,
+            "relationship_label": lambda v: codes.label(codes.Relationship, v),
+            "consent_label": lambda v: codes.label(codes.Consent, v),
+        },
+    )
 
 
 @access.page("report-discard")

@@ -73,7 +73,8 @@ def membership_scope_q(membership: Membership) -> Q:
 
 @dataclass(frozen=True)
 class Reach:
-    """Two filters: the cases seen with identities, and the cases seen pseudonymised (a superset of nothing)."""
+    """Two filters: the cases seen with identities, and the cases seen pseudonymised (a superset of
+    nothing)."""
 
     identifiable: Q
     pseudonymised: Q
@@ -106,8 +107,12 @@ def user_reach(user: Any) -> Reach:
     if user.is_authenticated and user.can(Permission.CASE_BREAK_GLASS):
         glass = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values("case_id")
         identifiable |= Q(pk__in=glass)
-    reach = Reach(identifiable=identifiable, pseudonymised=pseudonymised, any_role=any_role,
-                  any_identifiable=any_identifiable)
+    reach = Reach(
+        identifiable=identifiable,
+        pseudonymised=pseudonymised,
+        any_role=any_role,
+        any_identifiable=any_identifiable,
+    )
     user._case_reach = reach
     return reach
 
@@ -126,13 +131,15 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     if not reach.any_role:
         return Case.objects.none()
     return Case.objects.filter(reach.all()).annotate(
-        identifiable=Switch(When(reach.identifiable, then=Value(True)), default=Value(False),
-                           output_field=BooleanField())
+        identifiable=Switch(
+            When(reach.identifiable, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
     )
 
 
 def get_case_for_user(user: Any, reference: str, *, identifiable: bool = False) -> Case:
-    """The case if the user reaches it (with identities, when `identifiable`), else 404 exactly as if absent."""
+    """The case if the user reaches it (with identities, when `identifiable`), else 404 exactly as if
+    absent."""
     case = visible_cases(user).filter(reference=reference).first()
     if case is None or (identifiable and not case.identifiable):  # type: ignore[attr-defined]
         raise Http404("No case with that reference")

@@ -13,8 +13,18 @@ from thrive.surveillance import codes, scope
 from thrive.surveillance.forms import CaseFilterForm
 from thrive.surveillance.models import AgencyReport, Case, CaseOrganisation, DuplicateCandidate
 
-IDENTIFYING_COLUMNS = ("given_name", "family_name", "date_of_birth", "nhs_number", "gender_identity", "occupation",
-                       "residence_postcode", "incident_postcode", "incident_point", "narrative")
+IDENTIFYING_COLUMNS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nhs_number",
+    "gender_identity",
+    "occupation",
+    "residence_postcode",
+    "incident_postcode",
+    "incident_point",
+    "narrative",
+)
 
 
 def filter_cases(cases: QuerySet[Case], filters: dict[str, Any]) -> QuerySet[Case]:
@@ -24,7 +34,9 @@ def filter_cases(cases: QuerySet[Case], filters: dict[str, Any]) -> QuerySet[Cas
     start: date | None = filters.get("date_from")
     end: date | None = filters.get("date_to")
     if start:
-        cases = cases.filter(Q(date_of_death__gte=start) | Q(date_of_death__isnull=True, date_found__gte=start))
+        cases = cases.filter(
+            Q(date_of_death__gte=start) | Q(date_of_death__isnull=True, date_found__gte=start)
+        )
     if end:
         cases = cases.filter(Q(date_of_death__lte=end) | Q(date_of_death__isnull=True, date_found__lte=end))
     if filters.get("borough"):
@@ -56,10 +68,18 @@ def without_identities(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.defer(*IDENTIFYING_COLUMNS)
 
 
-def search(user: Any, *, reference: str = "", nhs_number: str = "", given_name: str = "", family_name: str = "",
-           date_of_birth: date | None = None) -> QuerySet[Case]:
+def search(
+    user: Any,
+    *,
+    reference: str = "",
+    nhs_number: str = "",
+    given_name: str = "",
+    family_name: str = "",
+    date_of_birth: date | None = None,
+) -> QuerySet[Case]:
     """Cases the user may see identifiably matching a reference, an NHS number or names with a date of birth
-    (the last two through the blind indexes of every agency report, so a match on any agency's spelling counts)."""
+    (the last two through the blind indexes of every agency report, so a match on any agency's spelling
+    counts)."""
     reach = scope.user_reach(user)
     q = Q(pk__in=[])
     if reference:
@@ -71,7 +91,11 @@ def search(user: Any, *, reference: str = "", nhs_number: str = "", given_name: 
         matching |= Q(name_dob_index=name_dob_index(given_name, family_name, date_of_birth.isoformat()))
     if nhs_number or date_of_birth:
         q |= Q(pk__in=AgencyReport.objects.filter(matching).values("case_id"))
-    return Case.objects.filter(reach.identifiable).filter(q).select_related("residence_borough", "incident_borough")
+    return (
+        Case.objects.filter(reach.identifiable)
+        .filter(q)
+        .select_related("residence_borough", "incident_borough")
+    )
 
 
 def open_duplicates(user: Any) -> QuerySet[DuplicateCandidate]:
@@ -79,8 +103,9 @@ def open_duplicates(user: Any) -> QuerySet[DuplicateCandidate]:
     reach = scope.user_reach(user)
     reachable = Case.objects.filter(reach.identifiable).exclude(status=codes.Status.MERGED).values("pk")
     return (
-        DuplicateCandidate.objects.filter(state=DuplicateCandidate.State.OPEN, case_a__in=reachable,
-                                          case_b__in=reachable)
+        DuplicateCandidate.objects.filter(
+            state=DuplicateCandidate.State.OPEN, case_a__in=reachable, case_b__in=reachable
+        )
         .select_related("case_a", "case_b", "case_a__residence_borough", "case_b__residence_borough")
         .order_by("-score", "-created_at")
     )

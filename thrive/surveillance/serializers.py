@@ -23,8 +23,11 @@ POSTCODE_MESSAGE = "Enter a full UK postcode, like E1 6AN."
 
 
 def _postcode_field() -> serializers.CharField:
-    return serializers.CharField(max_length=12, required=False, allow_blank=True,
-                                 error_messages={"max_length": POSTCODE_MESSAGE})
+    return serializers.CharField(
+        max_length=12, required=False, allow_blank=True, error_messages={"max_length": POSTCODE_MESSAGE}
+    )
+
+
 REQUIRED = "This field is required."
 
 
@@ -110,7 +113,9 @@ class IncidentSerializer(StrictSerializer):
     location_type = _choice(codes.LocationType, required=False)
     method_group = _choice(codes.MethodGroup, required=False)
     substances = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, max_length=30,
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=30,
         error_messages={"max_length": "List at most {max_length} substances."},
     )
 
@@ -129,7 +134,9 @@ class IncidentSerializer(StrictSerializer):
 
 
 class NextOfKinSerializer(StrictSerializer):
-    id = serializers.IntegerField(required=False, help_text="An existing bereaved person (PATCH: change consent)")
+    id = serializers.IntegerField(
+        required=False, help_text="An existing bereaved person (PATCH: change consent)"
+    )
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     relationship = _choice(codes.Relationship, required=False)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
@@ -187,7 +194,10 @@ class CaseReportSerializer(StrictSerializer):
     known_to_mental_health_services = serializers.BooleanField(required=False, allow_null=True)
     mental_health_trust = serializers.SlugField(required=False, allow_blank=True)
     narrative = serializers.CharField(
-        required=False, allow_blank=True, max_length=validation.NARRATIVE_MAX, trim_whitespace=True,
+        required=False,
+        allow_blank=True,
+        max_length=validation.NARRATIVE_MAX,
+        trim_whitespace=True,
         error_messages={"max_length": "The narrative is too long: keep it under {max_length} characters."},
     )
     next_of_kin = NextOfKinSerializer(many=True, required=False)
@@ -237,7 +247,9 @@ class CaseReportSerializer(StrictSerializer):
             if missing:
                 errors["deceased"] = missing
             incident = attrs.get("incident") or {}
-            missing_incident = {k: [REQUIRED] for k in ("location_type", "method_group") if not incident.get(k)}
+            missing_incident = {
+                k: [REQUIRED] for k in ("location_type", "method_group") if not incident.get(k)
+            }
             if missing_incident:
                 errors["incident"] = missing_incident
         born = deceased.get("date_of_birth")
@@ -246,11 +258,13 @@ class CaseReportSerializer(StrictSerializer):
         if age is not None and age < validation.MINIMUM_AGE:
             key = "date_of_birth" if born else "age"
             errors.setdefault("deceased", {})[key] = [
-                f"The person must have been aged {validation.MINIMUM_AGE} or over: deaths of younger children "
-                "are reviewed by child death overview panels, not recorded here."
+                f"The person must have been aged {validation.MINIMUM_AGE} or over: deaths of younger "
+                "children are reviewed by child death overview panels, not recorded here."
             ]
         if born and on and born > on:
-            errors.setdefault("deceased", {})["date_of_birth"] = ["The date of birth is after the date of death."]
+            errors.setdefault("deceased", {})["date_of_birth"] = [
+                "The date of birth is after the date of death."
+            ]
         return errors
 
 
@@ -266,9 +280,16 @@ def _lenient(data: dict[str, Any]) -> dict[str, Any]:
     fields (everything else is left out, so only those checks can fire)."""
     raw_deceased = data.get("deceased") if isinstance(data.get("deceased"), dict) else {}
     age = raw_deceased.get("age")
-    deceased = {"date_of_birth": _date_or_none(raw_deceased.get("date_of_birth")),
-                "age": age if isinstance(age, int) and not isinstance(age, bool) else None,
-                "family_name": raw_deceased.get("family_name"), "sex": raw_deceased.get("sex")}
+    deceased = {
+        "date_of_birth": _date_or_none(raw_deceased.get("date_of_birth")),
+        "age": age if isinstance(age, int) and not isinstance(age, bool) else None,
+        "family_name": raw_deceased.get("family_name"),
+        "sex": raw_deceased.get("sex"),
+    }
     incident = data.get("incident") if isinstance(data.get("incident"), dict) else {}
-    return {"date_found": _date_or_none(data.get("date_found")), "date_of_death": _date_or_none(data.get("date_of_death")),
-            "deceased": deceased, "incident": incident}
+    return {
+        "date_found": _date_or_none(data.get("date_found")),
+        "date_of_death": _date_or_none(data.get("date_of_death")),
+        "deceased": deceased,
+        "incident": incident,
+    }

@@ -1,13 +1,17 @@
 """Recording what an agency says about a death: one service for the API, the web form and the CSV import.
 
-`submit_report` runs in one transaction: it links the report to an existing case when it must (same NHS number,
-or same names and date of birth), otherwise opens a case with a new reference; records the bereaved and their
-consent (sending `consent_recorded` in the same transaction); refreshes the case; queues possible duplicates;
-writes the outbox rows that notify the area's agencies; and audits. The outbox delivers after commit.
+`submit_report` runs in one transaction: it links the report to an existing case when it must (same NHS
+number, or same names and date of birth), otherwise opens a case; refreshes the case; queues possible
+duplicates; gives a new case its reference; writes the outbox rows that notify the area's agencies; records
+the bereaved and their consent (sending `consent_recorded`, so a referral is made in the same transaction);
+and audits. The outbox delivers after commit. The steps that take shared locks (the year's reference counter,
+the audit chain's head, which the referral's own audit entry takes) come last, so concurrent reports wait on
+each other briefly.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +72,7 @@ def submit_report(
         created = case is None
         if case is None:
             case = Case.objects.create(
-                reference=next_reference(timezone.localdate().year),
+                reference=f"PENDING-{uuid.uuid4().hex[:12]}",
                 subject=new_subject(),
                 date_found=body["date_found"],
                 first_reported_by=organisation,
@@ -78,22 +82,43 @@ def submit_report(
         else:
             case = Case.objects.select_for_update().get(pk=case.pk)
         report = AgencyReport.objects.create(
-            case=case, subject=case.subject, organisation=organisation, submitted_by=user, api_key=api_key,
-            via=via, link=link, reporting_reference=body.get("reporting_reference", "")[:100], data=flat,
-            fields=sorted(flat), nhs_index=nhs_idx, name_dob_index=name_idx,
+            case=case,
+            subject=case.subject,
+            organisation=organisation,
+            submitted_by=user,
+            api_key=api_key,
+            via=via,
+            link=link,
+            reporting_reference=body.get("reporting_reference", "")[:100],
+            data=flat,
+            fields=sorted(flat),
+            nhs_index=nhs_idx,
+            name_dob_index=name_idx,
         )
         CaseOrganisation.objects.get_or_create(
             case=case, organisation=organisation, relation=CaseOrganisation.Relation.REPORTED
         )
         flags = folding.refresh_case(case)
-        add_next_of_kin(case=case, report=report, entries=body.get("next_of_kin", []), organisation=organisation,
-                        user=user)
         duplicates = matching.queue_duplicates(case) if created else []
+        if created:
+            # Numbered last: the year's counter stays locked until commit, so take it as late as possible.
+            case.reference = next_reference(timezone.localdate().year)
+            case.save(update_fields=["reference"])
         notify.notify_agencies(case, by_organisation=organisation, created=created)
-        audit.record(
-            action=audit.Action.CREATE if created else audit.Action.UPDATE, obj=case, user=user,
+        add_next_of_kin(
+            case=case,
+            report=report,
+            entries=body.get("next_of_kin", []),
             organisation=organisation,
-            reason=f"agency report {report.pk} via {via}" + (f" ({report.get_link_display()})" if linked else ""),
+            user=user,
+        )
+        audit.record(
+            action=audit.Action.CREATE if created else audit.Action.UPDATE,
+            obj=case,
+            user=user,
+            organisation=organisation,
+            reason=f"agency report {report.pk} via {via}"
+            + (f" ({report.get_link_display()})" if linked else ""),
             summary=f"fields: {', '.join(report.fields)}",
         )
     return Submission(case=case, report=report, linked=linked, possible_duplicates=duplicates, flags=flags)
@@ -104,46 +129,72 @@ def _borough(code: str) -> Area | None:
 
 
 def add_next_of_kin(
-    *, case: Case, report: AgencyReport | None, entries: list[dict[str, Any]], organisation: Organisation,
-    user: User | None, announce: bool = True,
+    *,
+    case: Case,
+    report: AgencyReport | None,
+    entries: list[dict[str, Any]],
+    organisation: Organisation,
+    user: User | None,
+    announce: bool = True,
 ) -> list[NextOfKin]:
-    """Create the bereaved people given with a report, each with their own data key. Must run in a transaction.
-    `announce=False` records consent without sending `consent_recorded`: only for loading history (the demo's
-    past years), where a referral must not be started today for a death years ago."""
+    """Create the bereaved people given with a report, each with their own data key. Must run in a
+    transaction. `announce=False` records consent without sending `consent_recorded`: only for loading history
+    (the demo's past years), where a referral must not be started today for a death years ago."""
     made = []
     for entry in entries:
         if entry.get("id"):  # an existing bereaved person on this case: only their consent can change here
             existing = case.next_of_kin.get(pk=entry["id"])
             if entry.get("consent_to_referral"):
-                record_consent(next_of_kin=existing, consent=entry["consent_to_referral"], by_user=user,
-                               by_organisation=organisation)
+                record_consent(
+                    next_of_kin=existing,
+                    consent=entry["consent_to_referral"],
+                    by_user=user,
+                    by_organisation=organisation,
+                )
             continue
         consent = entry.get("consent_to_referral") or codes.Consent.NOT_ASKED
         person = NextOfKin.objects.create(
-            case=case, report=report, subject=new_subject(), name=entry["name"],
-            relationship=entry["relationship"], phone=entry.get("phone", ""), email=entry.get("email", ""),
-            address=entry.get("address", ""), postcode=entry.get("postcode", ""),
-            borough=_borough(entry.get("borough", "")), language=entry.get("language", ""),
+            case=case,
+            report=report,
+            subject=new_subject(),
+            name=entry["name"],
+            relationship=entry["relationship"],
+            phone=entry.get("phone", ""),
+            email=entry.get("email", ""),
+            address=entry.get("address", ""),
+            postcode=entry.get("postcode", ""),
+            borough=_borough(entry.get("borough", "")),
+            language=entry.get("language", ""),
             interpreter_needed=bool(entry.get("interpreter_needed")),
-            safety_concerns=entry.get("safety_concerns", ""), support_wanted=entry.get("support_wanted", ""),
-            consent_to_referral=consent, added_by_organisation=organisation,
+            safety_concerns=entry.get("safety_concerns", ""),
+            support_wanted=entry.get("support_wanted", ""),
+            consent_to_referral=consent,
+            added_by_organisation=organisation,
             consent_recorded_at=timezone.now() if consent != codes.Consent.NOT_ASKED else None,
             consent_recorded_by=user if consent != codes.Consent.NOT_ASKED else None,
             consent_recorded_by_organisation=organisation if consent != codes.Consent.NOT_ASKED else None,
         )
         made.append(person)
         if announce and consent != codes.Consent.NOT_ASKED:
-            consent_recorded.send(sender=NextOfKin, next_of_kin=person, case=case, by_user=user,
-                                  by_organisation=organisation)
+            consent_recorded.send(
+                sender=NextOfKin, next_of_kin=person, case=case, by_user=user, by_organisation=organisation
+            )
     return made
 
 
 def record_consent(
-    *, next_of_kin: NextOfKin, consent: str, by_user: User | None, by_organisation: Organisation, reason: str = ""
+    *,
+    next_of_kin: NextOfKin,
+    consent: str,
+    by_user: User | None,
+    by_organisation: Organisation,
+    reason: str = "",
 ) -> NextOfKin:
     """Record or change a bereaved person's consent to a referral; the signal goes in the same transaction."""
     with transaction.atomic():
-        person = NextOfKin.objects.select_for_update().select_related("case", "subject").get(pk=next_of_kin.pk)
+        person = (
+            NextOfKin.objects.select_for_update().select_related("case", "subject").get(pk=next_of_kin.pk)
+        )
         if person.consent_to_referral == consent:
             return person
         before = person.consent_to_referral
@@ -151,11 +202,27 @@ def record_consent(
         person.consent_recorded_at = timezone.now()
         person.consent_recorded_by = by_user
         person.consent_recorded_by_organisation = by_organisation
-        person.save(update_fields=["consent_to_referral", "consent_recorded_at", "consent_recorded_by",
-                                   "consent_recorded_by_organisation"])
-        audit.record(action=audit.Action.UPDATE, obj=person, user=by_user, organisation=by_organisation,
-                     reason=reason or "consent to a bereavement referral recorded",
-                     summary=f"consent {before} → {consent} on {person.case.reference}")
-        consent_recorded.send(sender=NextOfKin, next_of_kin=person, case=person.case, by_user=by_user,
-                              by_organisation=by_organisation)
+        person.save(
+            update_fields=[
+                "consent_to_referral",
+                "consent_recorded_at",
+                "consent_recorded_by",
+                "consent_recorded_by_organisation",
+            ]
+        )
+        audit.record(
+            action=audit.Action.UPDATE,
+            obj=person,
+            user=by_user,
+            organisation=by_organisation,
+            reason=reason or "consent to a bereavement referral recorded",
+            summary=f"consent {before} → {consent} on {person.case.reference}",
+        )
+        consent_recorded.send(
+            sender=NextOfKin,
+            next_of_kin=person,
+            case=person.case,
+            by_user=by_user,
+            by_organisation=by_organisation,
+        )
     return person

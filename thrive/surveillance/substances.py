@@ -1,6 +1,6 @@
-"""Substances: free terms in, controlled vocabulary out. Known synonyms map to one name; an unknown term is kept
-(lower-cased, trimmed) and flagged as new, because a new term is exactly the emerging-substance signal detection
-looks for. The vocabulary lives here (reviewed in code), and its rows are made on first use."""
+"""Substances: free terms in, controlled vocabulary out. Known synonyms map to one name; an unknown term is
+kept (lower-cased, trimmed) and flagged as new, because a new term is exactly the emerging-substance signal
+detection looks for. The vocabulary lives here (reviewed in code), and its rows are made on first use."""
 
 from __future__ import annotations
 

@@ -38,20 +38,40 @@ def register(source: Source) -> Source:
 def entries(case: Case, viewer: Any, *, identifiable: bool) -> list[Entry]:
     found: list[Entry] = []
     for report in AgencyReport.objects.filter(case=case).select_related("organisation"):
-        found.append(Entry(report.submitted_at, "report", f"Report from {report.organisation.name}",
-                           f"{report.get_via_display()}; {report.get_link_display().lower()}; "
-                           f"{len(report.fields)} fields"))
+        found.append(
+            Entry(
+                report.submitted_at,
+                "report",
+                f"Report from {report.organisation.name}",
+                f"{report.get_via_display()}; {report.get_link_display().lower()}; "
+                f"{len(report.fields)} fields",
+            )
+        )
     for change in StatusChange.objects.filter(case=case).select_related("organisation"):
         detail = change.reason if identifiable else ""
         if change.conclusion:
             detail = f"Conclusion: {codes.label(codes.Conclusion, change.conclusion)}. {detail}".strip()
-        found.append(Entry(change.at, "status", f"Status: {codes.label(codes.Status, change.to_status)}", detail))
+        found.append(
+            Entry(change.at, "status", f"Status: {codes.label(codes.Status, change.to_status)}", detail)
+        )
     for merge in CaseMerge.objects.filter(survivor=case).select_related("duplicate"):
-        found.append(Entry(merge.at, "merge", f"{merge.duplicate.reference} merged into this case",
-                           merge.reason if identifiable else ""))
+        found.append(
+            Entry(
+                merge.at,
+                "merge",
+                f"{merge.duplicate.reference} merged into this case",
+                merge.reason if identifiable else "",
+            )
+        )
         if merge.undone_at:
-            found.append(Entry(merge.undone_at, "merge", f"Merge of {merge.duplicate.reference} undone",
-                               merge.undo_reason if identifiable else ""))
+            found.append(
+                Entry(
+                    merge.undone_at,
+                    "merge",
+                    f"Merge of {merge.duplicate.reference} undone",
+                    merge.undo_reason if identifiable else "",
+                )
+            )
     for source in _SOURCES:
         found.extend(source(case, viewer))
     found.sort(key=lambda e: e.at)

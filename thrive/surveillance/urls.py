@@ -1,4 +1,5 @@
-"""Surveillance pages, mounted by the project at /surveillance/. Every name here needs a rule in `access.PAGES`."""
+"""Surveillance pages, mounted by the project at /surveillance/. Every name here needs a rule in
+`access.PAGES`."""
 
 from django.urls import path
 

@@ -1,5 +1,5 @@
-"""Checks shared by the API, the web form and the CSV import, so every route into a case refuses the same things
-with the same plain words."""
+"""Checks shared by the API, the web form and the CSV import, so every route into a case refuses the same
+things with the same plain words."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def clean_nhs_number(raw: str) -> str:
 
 
 def nhs_number_problem(raw: str) -> str | None:
-    """Why an NHS number is not valid, in plain words, or None when it is. The tenth digit is a modulus-11 check."""
+    """Why an NHS number is not valid, in plain words, or None when it is. The tenth digit is a modulus-11
+    check."""
     digits = clean_nhs_number(raw)
     if not NHS_NUMBER_RE.match(digits):
         return "Enter an NHS number of 10 digits."
@@ -27,7 +28,10 @@ def nhs_number_problem(raw: str) -> str | None:
     check = 11 - total % 11
     check = 0 if check == 11 else check
     if check == 10 or check != int(digits[9]):
-        return "This is not a valid NHS number: its check digit does not match (modulus 11). Check it was copied correctly."
+        return (
+            "This is not a valid NHS number: its check digit does not match (modulus 11). "
+            "Check it was copied correctly."
+        )
     return None
 
 

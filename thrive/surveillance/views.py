@@ -1,5 +1,6 @@
-"""Case pages: the list, search, one case (with provenance, conflicts and timeline), its lifecycle, consent and
-breaking the glass. Views stay thin: access rules are in `access`, reach in `scope`, changes in services."""
+"""Case pages: the list, search, one case (with provenance, conflicts and timeline), its lifecycle, consent
+and breaking the glass. Views stay thin: access rules are in `access`, reach in `scope`, changes in
+services."""
 
 from __future__ import annotations
 
@@ -47,15 +48,30 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = selectors.without_identities(cases)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.list_rows(list(page.object_list))
-    audit.record(action=audit.Action.SEARCH, object_type="surveillance.case", user=user, reason="case list",
-                 summary=str({k: str(v) for k, v in filters.items() if v}))
+    audit.record(
+        action=audit.Action.SEARCH,
+        object_type="surveillance.case",
+        user=user,
+        reason="case list",
+        summary=str({k: str(v) for k, v in filters.items() if v}),
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "surveillance/case_list.jinja", {
-        "page_title": "Cases", "form": form, "page": page, "rows": rows, "query": query.urlencode(),
-        "can_report": user.can(P.CASE_CREATE), "can_search": any(user.can(p) for p in access.VIEW_IDENTIFIABLE),
-        "can_review": user.can(P.CASE_MERGE), "can_export": user.can(P.CASE_EXPORT_PSEUDONYMISED),
-    })
+    return render(
+        request,
+        "surveillance/case_list.jinja",
+        {
+            "page_title": "Cases",
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "can_report": user.can(P.CASE_CREATE),
+            "can_search": any(user.can(p) for p in access.VIEW_IDENTIFIABLE),
+            "can_review": user.can(P.CASE_MERGE),
+            "can_export": user.can(P.CASE_EXPORT_PSEUDONYMISED),
+        },
+    )
 
 
 @access.page("case-search")
@@ -67,16 +83,27 @@ def case_search(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         results = list(selectors.search(user, **{k: v for k, v in data.items() if v}))
         selectors.list_rows(results)
-        audit.record(action=audit.Action.SEARCH, object_type="surveillance.case", user=user,
-                     reason="case search", summary=f"by {', '.join(k for k, v in data.items() if v)}; "
-                                                   f"{len(results)} found")
-    return render(request, "surveillance/case_search.jinja",
-                  {"page_title": "Find a case", "form": form if request.GET else SearchForm(), "results": results})
+        audit.record(
+            action=audit.Action.SEARCH,
+            object_type="surveillance.case",
+            user=user,
+            reason="case search",
+            summary=f"by {', '.join(k for k, v in data.items() if v)}; {len(results)} found",
+        )
+    return render(
+        request,
+        "surveillance/case_search.jinja",
+        {"page_title": "Find a case", "form": form if request.GET else SearchForm(), "results": results},
+    )
 
 
 def _names(case: Case, reports: list[Any]) -> dict[str, str]:
-    codes_seen = {str(r.data.get(k)) for r in reports for k in ("deceased.residence_area", "incident.area_code")
-                  if r.data.get(k)}
+    codes_seen = {
+        str(r.data.get(k))
+        for r in reports
+        for k in ("deceased.residence_area", "incident.area_code")
+        if r.data.get(k)
+    }
     slugs = {str(r.data["mental_health_trust"]) for r in reports if r.data.get("mental_health_trust")}
     names = dict(Area.objects.filter(code__in=codes_seen).values_list("code", "name"))
     names.update(Organisation.objects.filter(slug__in=slugs).values_list("slug", "name"))
@@ -89,11 +116,18 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = scope.get_case_for_user(user, reference)
     identifiable = bool(case.identifiable)  # type: ignore[attr-defined]
     reports = list(case.reports.select_related("organisation", "subject").order_by("submitted_at", "id"))
-    audit.record(action=audit.Action.READ, obj=case, user=user,
-                 reason="case opened" + ("" if identifiable else " (pseudonymised view)"))
+    audit.record(
+        action=audit.Action.READ,
+        obj=case,
+        user=user,
+        reason="case opened" + ("" if identifiable else " (pseudonymised view)"),
+    )
     glass = BreakGlass.objects.filter(user=user, case=case, expires_at__gt=timezone.now()).first()
     context: dict[str, Any] = {
-        "page_title": case.reference, "case": case, "identifiable": identifiable, "glass": glass,
+        "page_title": case.reference,
+        "case": case,
+        "identifiable": identifiable,
+        "glass": glass,
         "sections": folding.provenance(reports, identifiable=identifiable, names=_names(case, reports)),
         "section_titles": folding.report_data.SECTIONS,
         "reports": reports,
@@ -103,14 +137,19 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "merged_into": Case.objects.filter(pk=case.merged_into_id).first() if case.merged_into_id else None,
     }
     if identifiable:
-        context.update({
-            "next_of_kin": list(case.next_of_kin.select_related("subject", "borough")),
-            "can_consent": user.can(P.CASE_RECORD_CONSENT),
-            "can_add_report": user.can(P.CASE_CREATE) and case.status != codes.Status.MERGED,
-            "can_change_status": any(user.can(p) for p in access.PAGES["surveillance:case-status"].permissions),
-            "merges": CaseMerge.objects.filter(survivor=case, undone_at__isnull=True) if user.can(P.CASE_MERGE)
-            else [],
-        })
+        context.update(
+            {
+                "next_of_kin": list(case.next_of_kin.select_related("subject", "borough")),
+                "can_consent": user.can(P.CASE_RECORD_CONSENT),
+                "can_add_report": user.can(P.CASE_CREATE) and case.status != codes.Status.MERGED,
+                "can_change_status": any(
+                    user.can(p) for p in access.PAGES["surveillance:case-status"].permissions
+                ),
+                "merges": CaseMerge.objects.filter(survivor=case, undone_at__isnull=True)
+                if user.can(P.CASE_MERGE)
+                else [],
+            }
+        )
     return render(request, "surveillance/case_detail.jinja", context)
 
 
@@ -132,16 +171,25 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         organisation = acting_organisation(user, P.CASE_RECORD_INQUEST, P.CASE_VIEW_IDENTIFIABLE_SCOPE)
         try:
-            lifecycle.change_status(case=case, to=data["status"], reason=data["reason"], by=user,
-                                    organisation=organisation, conclusion=data["conclusion"],
-                                    inquest_date=data["inquest_date"])
+            lifecycle.change_status(
+                case=case,
+                to=data["status"],
+                reason=data["reason"],
+                by=user,
+                organisation=organisation,
+                conclusion=data["conclusion"],
+                inquest_date=data["inquest_date"],
+            )
         except lifecycle.TransitionRefused as refused:
             form.add_error("status", str(refused))
         else:
             messages.success(request, f"Status of {case.reference} changed")
             return HttpResponseRedirect(reverse("surveillance:case-detail", args=[case.reference]))
-    return render(request, "surveillance/case_status.jinja",
-                  {"page_title": f"Change the status of {case.reference}", "case": case, "form": form})
+    return render(
+        request,
+        "surveillance/case_status.jinja",
+        {"page_title": f"Change the status of {case.reference}", "case": case, "form": form},
+    )
 
 
 @access.page("nok-consent")
@@ -151,12 +199,19 @@ def nok_consent(request: HttpRequest, reference: str, person_id: int) -> HttpRes
     person = get_object_or_404(NextOfKin.objects.select_related("subject"), pk=person_id, case=case)
     form = ConsentForm(request.POST or None, initial={"consent_to_referral": person.consent_to_referral})
     if request.method == "POST" and form.is_valid():
-        services.record_consent(next_of_kin=person, consent=form.cleaned_data["consent_to_referral"], by_user=user,
-                                by_organisation=acting_organisation(user, P.CASE_RECORD_CONSENT))
+        services.record_consent(
+            next_of_kin=person,
+            consent=form.cleaned_data["consent_to_referral"],
+            by_user=user,
+            by_organisation=acting_organisation(user, P.CASE_RECORD_CONSENT),
+        )
         messages.success(request, "Consent recorded")
         return HttpResponseRedirect(reverse("surveillance:case-detail", args=[case.reference]))
-    return render(request, "surveillance/nok_consent.jinja",
-                  {"page_title": "Record consent to a referral", "case": case, "person": person, "form": form})
+    return render(
+        request,
+        "surveillance/nok_consent.jinja",
+        {"page_title": "Record consent to a referral", "case": case, "person": person, "form": form},
+    )
 
 
 @access.page("break-glass")
@@ -170,14 +225,24 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         elif scope.in_user_scope(user, case):
             return HttpResponseRedirect(reverse("surveillance:case-detail", args=[case.reference]))
         else:
-            lifecycle.break_glass(case=case, user=user, reason=form.cleaned_data["reason"],
-                                  organisation=acting_organisation(user, P.CASE_BREAK_GLASS))
-            messages.warning(request, f"You have access to {case.reference} for {lifecycle.BREAK_GLASS_HOURS} hours. "
-                                      "Other surveillance leads can see that you opened it and why.")
+            lifecycle.break_glass(
+                case=case,
+                user=user,
+                reason=form.cleaned_data["reason"],
+                organisation=acting_organisation(user, P.CASE_BREAK_GLASS),
+            )
+            messages.warning(
+                request,
+                f"You have access to {case.reference} for {lifecycle.BREAK_GLASS_HOURS} hours. "
+                "Other surveillance leads can see that you opened it and why.",
+            )
             return HttpResponseRedirect(reverse("surveillance:case-detail", args=[case.reference]))
     recent = BreakGlass.objects.select_related("user", "organisation", "case").order_by("-started_at")[:50]
-    return render(request, "surveillance/break_glass.jinja",
-                  {"page_title": "Break the glass", "form": form, "recent": recent, "now": timezone.now()})
+    return render(
+        request,
+        "surveillance/break_glass.jinja",
+        {"page_title": "Break the glass", "form": form, "recent": recent, "now": timezone.now()},
+    )
 
 
 @access.page("boroughs-geojson")

@@ -1,5 +1,5 @@
-"""The multi-step report: its steps, the draft that remembers answers between them, and turning a finished draft
-into the API's body so it goes through the same validation and service as every other report."""
+"""The multi-step report: its steps, the draft that remembers answers between them, and turning a finished
+draft into the API's body so it goes through the same validation and service as every other report."""
 
 from __future__ import annotations
 
@@ -40,8 +40,15 @@ STEPS = (
 )
 STEP_BY_SLUG = {step.slug: step for step in STEPS}
 # Which step to send someone back to for an error at a body path.
-PATH_STEPS = (("deceased.", "person"), ("date_", "death"), ("time_", "death"), ("incident.method_group", "method"),
-              ("incident.substances", "method"), ("incident.", "death"), ("next_of_kin", "next-of-kin"))
+PATH_STEPS = (
+    ("deceased.", "person"),
+    ("date_", "death"),
+    ("time_", "death"),
+    ("incident.method_group", "method"),
+    ("incident.substances", "method"),
+    ("incident.", "death"),
+    ("next_of_kin", "next-of-kin"),
+)
 
 
 def json_safe(cleaned: dict[str, Any]) -> dict[str, Any]:
@@ -49,8 +56,9 @@ def json_safe(cleaned: dict[str, Any]) -> dict[str, Any]:
 
 
 def start_draft(*, user: User, organisation: Organisation, case: Case | None = None) -> ReportDraft:
-    return ReportDraft.objects.create(user=user, organisation=organisation, case=case,
-                                      subject=services.new_subject(), data={})
+    return ReportDraft.objects.create(
+        user=user, organisation=organisation, case=case, subject=services.new_subject(), data={}
+    )
 
 
 def save_step(*, draft: ReportDraft, slug: str, cleaned: dict[str, Any]) -> None:
@@ -107,17 +115,35 @@ def body_from(data: dict[str, Any]) -> dict[str, Any]:
         "time_found": death.get("time_found"),
         "date_of_death": death.get("date_of_death"),
         "time_of_death": death.get("time_of_death"),
-        "deceased": _drop_empty({k: person.get(k) for k in (
-            "given_name", "family_name", "date_of_birth", "age", "nhs_number", "sex", "gender_identity",
-            "ethnicity", "residence_postcode", "residence_area", "employment_status", "occupation",
-            "relationship_status")}),
+        "deceased": _drop_empty(
+            {
+                k: person.get(k)
+                for k in (
+                    "given_name",
+                    "family_name",
+                    "date_of_birth",
+                    "age",
+                    "nhs_number",
+                    "sex",
+                    "gender_identity",
+                    "ethnicity",
+                    "residence_postcode",
+                    "residence_area",
+                    "employment_status",
+                    "occupation",
+                    "relationship_status",
+                )
+            }
+        ),
         "incident": _drop_empty(incident),
         "circumstances": method.get("circumstances", []),
         "known_to_mental_health_services": known,
         "mental_health_trust": method.get("mental_health_trust", ""),
         "narrative": method.get("narrative", ""),
-        "next_of_kin": [_drop_empty({**p, "interpreter_needed": bool(p.get("interpreter_needed"))})
-                        for p in data.get("next_of_kin", [])],
+        "next_of_kin": [
+            _drop_empty({**p, "interpreter_needed": bool(p.get("interpreter_needed"))})
+            for p in data.get("next_of_kin", [])
+        ],
     }
     return _drop_empty(body)
 
@@ -155,5 +181,10 @@ def discard(*, draft: ReportDraft, by: User, submitted: bool = False) -> None:
         draft.delete()
         erase_subject(subject=subject, by=by, reason="report submitted" if submitted else "draft discarded")
         if not submitted:
-            audit.record(action=audit.Action.DELETE, object_type="surveillance.reportdraft", object_id=str(draft_id),
-                         user=by, reason="draft report discarded")
+            audit.record(
+                action=audit.Action.DELETE,
+                object_type="surveillance.reportdraft",
+                object_id=str(draft_id),
+                user=by,
+                reason="draft report discarded",
+            )

@@ -83,3 +83,11 @@ def test_production_refuses_unsafe_settings(env: dict[str, str], message: str) -
     result = subprocess.run([sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
                              "'thrive.settings'; django.setup()"], env=clean, capture_output=True, text=True)
     assert result.returncode != 0 and message in result.stderr
+
+
+def test_api_schema_generates_without_warnings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Name collisions between apps' serializers silently corrupt the schema agency systems code against."""
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    text = (tmp_path / "schema.yaml").read_text()
+    for path in ("/api/v1/cases/", "/api/v1/referrals/", "/api/v1/oruk/services"):
+        assert path in text

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from thrive.detection.scan import Cases, Locations, ScanSettings
+from thrive.detection.scan.data import MODELS, Model
 from thrive.detection.scan.engine import most_likely_clusters, prepare_scan, replicate
 from thrive.detection.scan.montecarlo import replication_rng
 
@@ -257,7 +258,7 @@ START = dt.date(2024, 1, 1)
 
 @st.composite
 def problems(draw: st.DrawFn) -> Problem:
-    model = draw(st.sampled_from(["space-time-permutation", "poisson"]))
+    model: Model = draw(st.sampled_from(MODELS))
     site_count = draw(st.integers(1, 7))
     coordinates = tuple(
         (float(draw(st.integers(0, 4))), float(draw(st.integers(0, 4)))) for _ in range(site_count)

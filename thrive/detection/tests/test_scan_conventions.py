@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -132,7 +134,7 @@ def test_12_test_statistic() -> None:
     assert log_likelihood_ratio(10.0, 4.0, 10.0) == pytest.approx(10 * math.log(10 / 4))
 
 
-def _two_sites(*rows: tuple[int, dt.date, int], **changes: object) -> list[dict[str, object]]:
+def _two_sites(*rows: tuple[int, dt.date, int], **changes: Any) -> list[dict[str, Any]]:
     """Three far-apart locations (circles hold one location each)."""
     settings = ScanSettings(
         model="space-time-permutation",
@@ -142,10 +144,9 @@ def _two_sites(*rows: tuple[int, dt.date, int], **changes: object) -> list[dict[
         max_radius_km=1.0,
         replications=0,
     )
-    for name, value in changes.items():
-        settings = ScanSettings(**{**settings.__dict__, name: value})  # type: ignore[arg-type]
-    result = run_scan(cartesian((0, 0), (10, 0), (20, 0)), cases(*rows), settings)
-    return result.as_json()["clusters"]  # type: ignore[no-any-return]
+    result = run_scan(cartesian((0, 0), (10, 0), (20, 0)), cases(*rows), replace(settings, **changes))
+    clusters: list[dict[str, Any]] = result.as_json()["clusters"]
+    return clusters
 
 
 def test_11_expected_cases_are_site_total_times_window_total_over_all_cases() -> None:

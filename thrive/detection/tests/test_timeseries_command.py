@@ -148,6 +148,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow  # starts a Python process with Django
 def test_the_console_command_exits_2_without_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("series_id,week_index,count\na,1,2\na,2,x\n")

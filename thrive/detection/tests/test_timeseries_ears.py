@@ -134,3 +134,11 @@ def test_many_series_at_once_equal_one_at_a_time() -> None:
     for s in range(6):
         alone = ears(y[s], method="C3", evaluate=(12, 40), alpha=0.025)
         np.testing.assert_array_equal(alone.upperbound[0], together.upperbound[s])
+
+
+@pytest.mark.parametrize("method", ["C1", "C2", "C3"])
+def test_expected_is_null_because_r_gives_none(method: str) -> None:
+    counts = np.array([[3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3]])
+    result = ears(counts, method=cast(EarsMethod, method), evaluate=(13, 16))
+    assert np.isnan(result.expected).all()
+    assert all(row["expected"] is None for row in result.rows(["s"]))

@@ -38,7 +38,7 @@ def ears(
 ) -> DetectorResult:
     """Runs one EARS method on each series (rows of `counts`) for the 1-based inclusive week range `evaluate`.
 
-    `expected` is the baseline mean (C2's baseline for C3): R returns none, Thrive shows it for context.
+    `expected` is NaN (null in JSON): R's `earsC` returns no expected value, and Thrive's output equals R's.
     """
     if method not in _GUARD:
         raise ValueError(f"unknown EARS method {method!r}")
@@ -55,7 +55,7 @@ def ears(
     first, last = evaluate
     z = float(ndtri(1 - alpha))
     if method == "C3":
-        upper, mean = _c3_bound(y, first, last, baseline, z, min_sigma)
+        upper, _ = _c3_bound(y, first, last, baseline, z, min_sigma)
     else:
         mean, sd = _baseline_stats(y, first, last, baseline, _GUARD[method])
         upper = mean + z * np.maximum(sd, min_sigma)
@@ -66,7 +66,7 @@ def ears(
         first_week=first,
         observed=observed,
         upperbound=upper,
-        expected=mean,
+        expected=np.full_like(upper, np.nan),
         alarm=alarm,
         alarm_na=np.isnan(upper),
     )

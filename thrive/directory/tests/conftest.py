@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from thrive.accounts.testing import small_london
+from thrive.directory import caching
 from thrive.directory.tests.factories import PostcodeFactory
 from thrive.geography import lookup
 from thrive.geography.models import Area, AreaLevel
@@ -37,8 +38,10 @@ def centre(code: str) -> tuple[float, float]:
 def fresh_cache() -> Iterator[None]:
     """Cached pages and counters from one test must not leak into the next."""
     cache.clear()
+    caching.local_pages.clear()
     yield
     cache.clear()
+    caching.local_pages.clear()
 
 
 @pytest.fixture

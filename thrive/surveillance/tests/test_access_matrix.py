@@ -19,18 +19,27 @@ pytestmark = pytest.mark.django_db
 
 # One persona per role, scoped so that Tower Hamlets is in scope and Barnet is not.
 PERSONA_FOR_ROLE = {
-    "reporter": "police_reporter", "coroners_officer": "coroners_officer", "surveillance_lead": "borough_lead",
-    "analyst": "analyst", "bereavement_worker": "bereavement_worker", "clinician": "clinician",
-    "service_manager": "service_manager", "directory_editor": "directory_editor",
+    "reporter": "police_reporter",
+    "coroners_officer": "coroners_officer",
+    "surveillance_lead": "borough_lead",
+    "analyst": "analyst",
+    "bereavement_worker": "bereavement_worker",
+    "clinician": "clinician",
+    "service_manager": "service_manager",
+    "directory_editor": "directory_editor",
     "administrator": "administrator",
 }
 # One organisation per type for API keys; each reaches the Tower Hamlets case and not the Barnet one (the
 # regional team is told of every case in London).
 ORGANISATION_FOR_TYPE = {
-    T.POLICE_FORCE: "example-police", T.LOCAL_AUTHORITY: "example-public-health-e09000030",
-    T.NHS_TRUST: "example-trust-north-east-london", T.CORONERS_OFFICE: "example-coroner-inner-north-london",
-    T.REGIONAL_PREVENTION_TEAM: "example-prevention-team", T.INTEGRATED_CARE_SYSTEM: "example-ics-north-east-london",
-    T.BEREAVEMENT_SERVICE: "example-bereavement-east", T.VOLUNTARY_SECTOR: "example-wellbeing-charity",
+    T.POLICE_FORCE: "example-police",
+    T.LOCAL_AUTHORITY: "example-public-health-e09000030",
+    T.NHS_TRUST: "example-trust-north-east-london",
+    T.CORONERS_OFFICE: "example-coroner-inner-north-london",
+    T.REGIONAL_PREVENTION_TEAM: "example-prevention-team",
+    T.INTEGRATED_CARE_SYSTEM: "example-ics-north-east-london",
+    T.BEREAVEMENT_SERVICE: "example-bereavement-east",
+    T.VOLUNTARY_SECTOR: "example-wellbeing-charity",
 }
 
 
@@ -48,16 +57,20 @@ def test_every_route_of_the_app_has_a_rule() -> None:
     pages = _names(get_resolver("thrive.surveillance.urls").url_patterns, "surveillance:")
     endpoints = _names(get_resolver("thrive.surveillance.api_urls").url_patterns)
     assert sorted(set(pages) - set(access.PAGES)) == [], "pages without a rule in access.PAGES"
-    assert sorted(set(endpoints) - set(access.ENDPOINTS)) == [], "endpoints without a rule in access.ENDPOINTS"
-    assert sorted(set(access.PAGES) - set(pages)) == [] and sorted(set(access.ENDPOINTS) - set(endpoints)) == []
+    assert sorted(set(endpoints) - set(access.ENDPOINTS)) == [], (
+        "endpoints without a rule in access.ENDPOINTS"
+    )
+    assert (
+        sorted(set(access.PAGES) - set(pages)) == [] and sorted(set(access.ENDPOINTS) - set(endpoints)) == []
+    )
     assert set(access.ACCESS) == set(pages) | set(endpoints)
 
 
 def test_every_view_is_guarded_by_its_rule() -> None:
     for pattern in get_resolver("thrive.surveillance.urls").url_patterns:
-        assert getattr(pattern.callback, "access_rule", None) is access.PAGES[f"surveillance:{pattern.name}"], (
-            f"{pattern.name} is not decorated with access.page({pattern.name!r})"
-        )
+        assert (
+            getattr(pattern.callback, "access_rule", None) is access.PAGES[f"surveillance:{pattern.name}"]
+        ), f"{pattern.name} is not decorated with access.page({pattern.name!r})"
 
 
 def _pair(body_a: dict[str, Any], body_b: dict[str, Any], slug_b: str) -> DuplicateCandidate:
@@ -71,10 +84,16 @@ def _pair(body_a: dict[str, Any], body_b: dict[str, Any], slug_b: str) -> Duplic
 def world(personas: Personas, cases: dict[str, Case]) -> dict[str, Any]:
     typo = {"nhs_number": "", "given_name": "Alx", "date_of_birth": "1990-02-04"}
     pairs = {
-        "in": _pair(report_body(deceased={"nhs_number": "", "given_name": "Robin"}),
-                    report_body(deceased={**typo, "given_name": "Robn"}), "example-public-health-e09000030"),
-        "out": _pair(in_barnet(deceased={"nhs_number": "", "given_name": "Kim"}),
-                     in_barnet(deceased={**typo, "given_name": "Km"}), "example-public-health-e09000003"),
+        "in": _pair(
+            report_body(deceased={"nhs_number": "", "given_name": "Robin"}),
+            report_body(deceased={**typo, "given_name": "Robn"}),
+            "example-public-health-e09000030",
+        ),
+        "out": _pair(
+            in_barnet(deceased={"nhs_number": "", "given_name": "Kim"}),
+            in_barnet(deceased={**typo, "given_name": "Km"}),
+            "example-public-health-e09000003",
+        ),
     }
     lead = personas.regional_lead
     prevention = Organisation.objects.get(slug="example-prevention-team")
@@ -82,10 +101,15 @@ def world(personas: Personas, cases: dict[str, Case]) -> dict[str, Any]:
     for scope_name, pair in pairs.items():
         place = report_body if scope_name == "in" else in_barnet
         keep = report("example-police", place(deceased={"nhs_number": "", "given_name": f"Keep{scope_name}"}))
-        gone = report("example-police", place(deceased={"nhs_number": "", "given_name": f"Gone{scope_name}",
-                                                        "date_of_birth": "1980-01-01"}))
-        merges[scope_name] = merging.merge_cases(survivor=keep.case, duplicate=gone.case, by=lead,
-                                                 organisation=prevention, reason="matrix fixture")
+        gone = report(
+            "example-police",
+            place(
+                deceased={"nhs_number": "", "given_name": f"Gone{scope_name}", "date_of_birth": "1980-01-01"}
+            ),
+        )
+        merges[scope_name] = merging.merge_cases(
+            survivor=keep.case, duplicate=gone.case, by=lead, organisation=prevention, reason="matrix fixture"
+        )
         assert pair.state == "open"
     return {"cases": cases, "pairs": pairs, "merges": merges}
 
@@ -122,7 +146,9 @@ def test_pages_by_role_and_scope(role: str, personas: Personas, world: dict[str,
             if not allowed and role in rule.in_scope and (rule.case or rule.owned) and scope == "out":
                 ok = status == 404  # reachable in principle: out of scope must look like not found
             if not ok:
-                wrong.append(f"{name} {scope} scope: {status} (expected {'allowed' if allowed else 'refused'})")
+                wrong.append(
+                    f"{name} {scope} scope: {status} (expected {'allowed' if allowed else 'refused'})"
+                )
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
 
 

@@ -1,5 +1,5 @@
-"""The cases API as CONTRACTS.md fixes it: create, idempotent retry, conflicting retry, errors by field, reach,
-linking, PATCH and consent."""
+"""The cases API as CONTRACTS.md fixes it: create, idempotent retry, conflicting retry, errors by field,
+reach, linking, PATCH and consent."""
 
 from __future__ import annotations
 
@@ -43,31 +43,48 @@ def test_keys_are_per_organisation(api_key) -> None:  # type: ignore[no-untyped-
 def test_references_count_up_within_the_year(api_key) -> None:  # type: ignore[no-untyped-def]
     key = api_key("example-police")
     first = call("POST", CASES, key, report_body())[1]["reference"]
-    second = call("POST", CASES, key, in_barnet(deceased={"given_name": "Other", "date_of_birth": "1970-01-01"}))[1]
+    second = call(
+        "POST", CASES, key, in_barnet(deceased={"given_name": "Other", "date_of_birth": "1970-01-01"})
+    )[1]
     assert int(second["reference"][-5:]) == int(first[-5:]) + 1
 
 
-@pytest.mark.parametrize(("change", "path", "words"), [
-    ({"deceased": {"nhs_number": "1234567890"}}, "deceased.nhs_number", "modulus 11"),
-    ({"date_of_death": "2099-01-01"}, "date_of_death", "future"),
-    ({"date_found": "2026-01-01", "date_of_death": "2026-01-05"}, "date_of_death", "after the date"),
-    ({"deceased": {"date_of_birth": "2020-01-01"}}, "deceased.date_of_birth", "aged 10 or over"),
-    ({"narrative": "x" * 10_001}, "narrative", "too long"),
-    ({"deceased": {"sex": "unknown"}}, "deceased.sex", "allowed codes"),
-    ({"incident": {"method_group": "rope"}}, "incident.method_group", "allowed codes"),
-    ({"circumstances": ["veteran", "sad"]}, "circumstances.1", "allowed codes"),
-    ({"next_of_kin": [{"name": "A", "relationship": "parent", "phone": "12"}]}, "next_of_kin.0.phone", "UK phone"),
-    ({"next_of_kin": [{"name": "A", "relationship": "cousin"}]}, "next_of_kin.0.relationship", "allowed codes"),
-    ({"next_of_kin": [{"relationship": "parent"}]}, "next_of_kin.0.name", "required"),
-    ({"favourite_colour": "blue"}, "favourite_colour", "not recognised"),
-    ({"deceased": {"shoe_size": 9}}, "deceased.shoe_size", "not recognised"),
-    ({"incident": {"location": {"lat": 51.5, "lng": 0.1}}}, "incident.location.lng", "not recognised"),
-    ({"date_found": None}, "date_found", "required"),
-    ({"deceased": {"family_name": ""}}, "deceased.family_name", "required"),
-    ({"deceased": {"residence_postcode": "not a postcode"}}, "deceased.residence_postcode", "postcode"),
-])
-def test_bad_input_names_the_field_in_plain_words(api_key, change: dict[str, Any], path: str,  # type: ignore[no-untyped-def]
-                                                  words: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [
+        ({"deceased": {"nhs_number": "1234567890"}}, "deceased.nhs_number", "modulus 11"),
+        ({"date_of_death": "2099-01-01"}, "date_of_death", "future"),
+        ({"date_found": "2026-01-01", "date_of_death": "2026-01-05"}, "date_of_death", "after the date"),
+        ({"deceased": {"date_of_birth": "2020-01-01"}}, "deceased.date_of_birth", "aged 10 or over"),
+        ({"narrative": "x" * 10_001}, "narrative", "too long"),
+        ({"deceased": {"sex": "unknown"}}, "deceased.sex", "allowed codes"),
+        ({"incident": {"method_group": "rope"}}, "incident.method_group", "allowed codes"),
+        ({"circumstances": ["veteran", "sad"]}, "circumstances.1", "allowed codes"),
+        (
+            {"next_of_kin": [{"name": "A", "relationship": "parent", "phone": "12"}]},
+            "next_of_kin.0.phone",
+            "UK phone",
+        ),
+        (
+            {"next_of_kin": [{"name": "A", "relationship": "cousin"}]},
+            "next_of_kin.0.relationship",
+            "allowed codes",
+        ),
+        ({"next_of_kin": [{"relationship": "parent"}]}, "next_of_kin.0.name", "required"),
+        ({"favourite_colour": "blue"}, "favourite_colour", "not recognised"),
+        ({"deceased": {"shoe_size": 9}}, "deceased.shoe_size", "not recognised"),
+        ({"incident": {"location": {"lat": 51.5, "lng": 0.1}}}, "incident.location.lng", "not recognised"),
+        ({"date_found": None}, "date_found", "required"),
+        ({"deceased": {"family_name": ""}}, "deceased.family_name", "required"),
+        ({"deceased": {"residence_postcode": "not a postcode"}}, "deceased.residence_postcode", "postcode"),
+    ],
+)
+def test_bad_input_names_the_field_in_plain_words(
+    api_key,
+    change: dict[str, Any],
+    path: str,  # type: ignore[no-untyped-def]
+    words: str,
+) -> None:
     key = api_key("example-police")
     status, answer = call("POST", CASES, key, report_body(**change), idempotency_key=str(uuid.uuid4()))
     assert status == 400, answer
@@ -120,7 +137,9 @@ def test_newest_first(api_key) -> None:  # type: ignore[no-untyped-def]
     key = api_key("example-police")
     older = call("POST", CASES, key, report_body())[1]["reference"]
     Case.objects.filter(reference=older).update(created_at=timezone.now() - timedelta(days=1))
-    newer = call("POST", CASES, key, in_barnet(deceased={"given_name": "Zed", "date_of_birth": "1971-01-01"}))[1]
+    newer = call(
+        "POST", CASES, key, in_barnet(deceased={"given_name": "Zed", "date_of_birth": "1971-01-01"})
+    )[1]
     results = call("GET", CASES, key)[1]["results"]
     assert [r["reference"] for r in results] == [newer["reference"], older]
 
@@ -143,7 +162,9 @@ def test_read_only_key_cannot_write(api_key) -> None:  # type: ignore[no-untyped
 def test_same_nhs_number_links_to_the_existing_case(api_key) -> None:  # type: ignore[no-untyped-def]
     body = report_body()
     first = call("POST", CASES, api_key("example-police"), body)[1]
-    second_body = report_body(deceased={"nhs_number": body["deceased"]["nhs_number"], "given_name": "Quillan"})
+    second_body = report_body(
+        deceased={"nhs_number": body["deceased"]["nhs_number"], "given_name": "Quillan"}
+    )
     status, second = call("POST", CASES, api_key("example-trust-north-east-london"), second_body)
     assert status == 201 and second["linked"] is True and second["reference"] == first["reference"]
     case = Case.objects.get(reference=first["reference"])
@@ -153,16 +174,24 @@ def test_same_nhs_number_links_to_the_existing_case(api_key) -> None:  # type: i
 
 def test_same_names_and_date_of_birth_link(api_key) -> None:  # type: ignore[no-untyped-def]
     first = call("POST", CASES, api_key("example-police"), report_body(deceased={"nhs_number": ""}))[1]
-    second = call("POST", CASES, api_key("example-coroner-inner-north-london"),
-                  report_body(deceased={"nhs_number": "", "given_name": "QUILLON", "family_name": "marchbank"}))[1]
+    second = call(
+        "POST",
+        CASES,
+        api_key("example-coroner-inner-north-london"),
+        report_body(deceased={"nhs_number": "", "given_name": "QUILLON", "family_name": "marchbank"}),
+    )[1]
     assert second["linked"] is True and second["reference"] == first["reference"]
 
 
 def test_a_near_match_goes_to_the_duplicates_queue(api_key) -> None:  # type: ignore[no-untyped-def]
     police = api_key("example-police")
     first = call("POST", CASES, police, report_body(deceased={"nhs_number": ""}))[1]
-    status, second = call("POST", CASES, api_key("example-public-health-e09000030"),
-                          report_body(deceased={"nhs_number": "", "given_name": "Qulon", "date_of_birth": "1990-02-04"}))
+    status, second = call(
+        "POST",
+        CASES,
+        api_key("example-public-health-e09000030"),
+        report_body(deceased={"nhs_number": "", "given_name": "Qulon", "date_of_birth": "1990-02-04"}),
+    )
     assert status == 201 and second["linked"] is False and second["reference"] != first["reference"]
     assert [d["reference"] for d in second["possible_duplicates"]] == [first["reference"]]
     assert DuplicateCandidate.objects.filter(state="open").count() == 1
@@ -171,18 +200,27 @@ def test_a_near_match_goes_to_the_duplicates_queue(api_key) -> None:  # type: ig
 def test_patch_adds_an_agency_report(api_key, cases) -> None:  # type: ignore[no-untyped-def]
     key = api_key("example-public-health-e09000030")
     reference = cases["in"].reference
-    status, answer = call("PATCH", f"{CASES}{reference}/", key,
-                          {"deceased": {"employment_status": "employed"}, "circumstances": ["bereavement"]})
+    status, answer = call(
+        "PATCH",
+        f"{CASES}{reference}/",
+        key,
+        {"deceased": {"employment_status": "employed"}, "circumstances": ["bereavement"]},
+    )
     assert status == 200 and answer["reference"] == reference
     case = Case.objects.get(reference=reference)
     assert case.reports.count() == 2 and case.employment_status == "employed"
-    assert CaseOrganisation.objects.filter(case=case, organisation__slug="example-public-health-e09000030",
-                                           relation="reported").exists()
+    assert CaseOrganisation.objects.filter(
+        case=case, organisation__slug="example-public-health-e09000030", relation="reported"
+    ).exists()
 
 
 def test_patch_validates_too(api_key, cases) -> None:  # type: ignore[no-untyped-def]
-    status, answer = call("PATCH", f"{CASES}{cases['in'].reference}/", api_key("example-police"),
-                          {"deceased": {"nhs_number": "1234567890"}})
+    status, answer = call(
+        "PATCH",
+        f"{CASES}{cases['in'].reference}/",
+        api_key("example-police"),
+        {"deceased": {"nhs_number": "1234567890"}},
+    )
     assert status == 400 and "deceased.nhs_number" in answer["errors"]
 
 
@@ -193,8 +231,9 @@ def test_patch_out_of_reach_is_404(api_key, cases) -> None:  # type: ignore[no-u
 def test_consent_is_signalled_at_creation_and_on_change(api_key) -> None:  # type: ignore[no-untyped-def]
     heard: list[tuple[str, str]] = []
 
-    def listener(sender: Any, next_of_kin: NextOfKin, case: Case, by_user: Any, by_organisation: Any,
-                 **_: Any) -> None:
+    def listener(
+        sender: Any, next_of_kin: NextOfKin, case: Case, by_user: Any, by_organisation: Any, **_: Any
+    ) -> None:
         heard.append((next_of_kin.consent_to_referral, by_organisation.slug))
 
     signals.consent_recorded.connect(listener, dispatch_uid="test-listener")
@@ -204,8 +243,12 @@ def test_consent_is_signalled_at_creation_and_on_change(api_key) -> None:  # typ
         body["next_of_kin"][0]["consent_to_referral"] = "later"
         reference = call("POST", CASES, key, body)[1]["reference"]
         person = NextOfKin.objects.get(case__reference=reference)
-        status, _ = call("PATCH", f"{CASES}{reference}/", key,
-                         {"next_of_kin": [{"id": person.pk, "consent_to_referral": "yes"}]})
+        status, _ = call(
+            "PATCH",
+            f"{CASES}{reference}/",
+            key,
+            {"next_of_kin": [{"id": person.pk, "consent_to_referral": "yes"}]},
+        )
         assert status == 200
     finally:
         signals.consent_recorded.disconnect(dispatch_uid="test-listener")
@@ -215,8 +258,12 @@ def test_consent_is_signalled_at_creation_and_on_change(api_key) -> None:  # typ
 
 
 def test_patch_with_an_unknown_next_of_kin_id_is_refused(api_key, cases) -> None:  # type: ignore[no-untyped-def]
-    status, answer = call("PATCH", f"{CASES}{cases['in'].reference}/", api_key("example-police"),
-                          {"next_of_kin": [{"id": 999999, "consent_to_referral": "yes"}]})
+    status, answer = call(
+        "PATCH",
+        f"{CASES}{cases['in'].reference}/",
+        api_key("example-police"),
+        {"next_of_kin": [{"id": 999999, "consent_to_referral": "yes"}]},
+    )
     assert status == 400 and "next_of_kin.0.id" in answer["errors"]
 
 
@@ -224,10 +271,17 @@ def test_the_area_agencies_are_notified(api_key) -> None:  # type: ignore[no-unt
     from thrive.core.notification_models import OutboxMessage
 
     reference = call("POST", CASES, api_key("example-police"), report_body())[1]["reference"]
-    notified = set(CaseOrganisation.objects.filter(case__reference=reference, relation="notified")
-                   .values_list("organisation__slug", flat=True))
-    assert {"example-public-health-e09000030", "example-trust-north-east-london",
-            "example-coroner-inner-north-london", "example-prevention-team"} == notified
+    notified = set(
+        CaseOrganisation.objects.filter(case__reference=reference, relation="notified").values_list(
+            "organisation__slug", flat=True
+        )
+    )
+    assert {
+        "example-public-health-e09000030",
+        "example-trust-north-east-london",
+        "example-coroner-inner-north-london",
+        "example-prevention-team",
+    } == notified
     messages = OutboxMessage.objects.filter(kind="case.created")
     assert messages.count() == 4 and all(reference in m.body for m in messages)
     assert not any("Marchbank" in m.body or "Quillon" in m.body for m in messages)

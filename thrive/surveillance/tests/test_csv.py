@@ -1,5 +1,5 @@
-"""CSV import (row by row, no half rows, wrong columns refused, re-import skipped) and export (pseudonymised or
-identifiable by role, audited)."""
+"""CSV import (row by row, no half rows, wrong columns refused, re-import skipped) and export (pseudonymised
+or identifiable by role, audited)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,26 @@ pytestmark = pytest.mark.django_db
 
 
 def _row(**values: str) -> dict[str, str]:
-    base = {"reporting_reference": "POL-1", "date_found": "2026-10-02", "date_of_death": "2026-10-01",
-            "given_name": "Oriel", "family_name": "Penhale", "date_of_birth": "1979-03-15",
-            "nhs_number": nhs_number(), "sex": "male", "residence_area": "E09000030", "incident_area_code": "E09000030",
-            "location_type": "home", "method_group": "poisoning", "substances": "paracetamol; alcohol",
-            "circumstances": "recent_crisis;bereavement", "nok_name": "Wren Penhale", "nok_relationship": "partner",
-            "nok_phone": "07700900456", "nok_consent_to_referral": "later"}
+    base = {
+        "reporting_reference": "POL-1",
+        "date_found": "2026-10-02",
+        "date_of_death": "2026-10-01",
+        "given_name": "Oriel",
+        "family_name": "Penhale",
+        "date_of_birth": "1979-03-15",
+        "nhs_number": nhs_number(),
+        "sex": "male",
+        "residence_area": "E09000030",
+        "incident_area_code": "E09000030",
+        "location_type": "home",
+        "method_group": "poisoning",
+        "substances": "paracetamol; alcohol",
+        "circumstances": "recent_crisis;bereavement",
+        "nok_name": "Wren Penhale",
+        "nok_relationship": "partner",
+        "nok_phone": "07700900456",
+        "nok_consent_to_referral": "later",
+    }
     return {**base, **values}
 
 
@@ -39,24 +53,33 @@ def _file(rows: list[dict[str, str]], columns: list[str] | None = None) -> str:
 
 
 def _upload(client, text: str):  # type: ignore[no-untyped-def]
-    return client.post(reverse("surveillance:csv-import"),
-                       {"file": SimpleUploadedFile("reports.csv", text.encode(), content_type="text/csv")})
+    return client.post(
+        reverse("surveillance:csv-import"),
+        {"file": SimpleUploadedFile("reports.csv", text.encode(), content_type="text/csv")},
+    )
 
 
 def test_valid_rows_are_saved_and_invalid_rows_listed(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
-    text = _file([
-        _row(),
-        _row(reporting_reference="POL-2", given_name="Bryn", nhs_number="1234567890"),
-        _row(reporting_reference="POL-3", given_name="Cai", date_of_death="2099-01-01", nok_phone="99"),
-        _row(reporting_reference="POL-4", given_name="Dilys", family_name="Tregear", nhs_number="",
-             date_of_birth="1960-01-01"),
-    ])
+    text = _file(
+        [
+            _row(),
+            _row(reporting_reference="POL-2", given_name="Bryn", nhs_number="1234567890"),
+            _row(reporting_reference="POL-3", given_name="Cai", date_of_death="2099-01-01", nok_phone="99"),
+            _row(
+                reporting_reference="POL-4",
+                given_name="Dilys",
+                family_name="Tregear",
+                nhs_number="",
+                date_of_birth="1960-01-01",
+            ),
+        ]
+    )
     page = _upload(client_for(personas.police_reporter), text).content.decode()
     assert "2 new cases" in page
     assert Case.objects.count() == 2 and NextOfKin.objects.count() == 2
     for expected in ("nhs_number", "date_of_death", "nok_phone", "modulus 11", "future", "UK phone"):
         assert expected in page
-    assert "<td class=\"nhsuk-table__cell\">3</td>" in page and "<td class=\"nhsuk-table__cell\">4</td>" in page
+    assert '<td class="nhsuk-table__cell">3</td>' in page and '<td class="nhsuk-table__cell">4</td>' in page
     again = _upload(client_for(personas.police_reporter), text).content.decode()
     assert "already imported" in again and Case.objects.count() == 2
 
@@ -70,7 +93,8 @@ def test_wrong_columns_refuse_the_whole_file(personas: Personas, client_for) -> 
 
 def test_a_file_that_is_not_utf8_is_refused(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
     response = client_for(personas.police_reporter).post(
-        reverse("surveillance:csv-import"), {"file": SimpleUploadedFile("r.csv", "é".encode("latin-1"))})
+        reverse("surveillance:csv-import"), {"file": SimpleUploadedFile("r.csv", "é".encode("latin-1"))}
+    )
     assert "UTF-8" in response.content.decode()
 
 

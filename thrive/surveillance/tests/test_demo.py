@@ -1,4 +1,5 @@
-"""The demo generator: deterministic for a seed, idempotent, and with what detection and linkage should find."""
+"""The demo generator: deterministic for a seed, idempotent, and with what detection and linkage should
+find."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ def test_the_plan_is_the_same_for_the_same_seed(personas: Personas) -> None:
     london = demo.London.load()
 
     def summary(seed: int) -> list[tuple[object, ...]]:
-        planned = demo.plan(random.Random(seed), london, start=date(2025, 1, 1), end=date(2025, 6, 30), per_year=300)
-        return [(p.death.died, p.death.sex, p.death.age, p.death.method, p.home.code, p.duplicate) for p in planned]
+        planned = demo.plan(
+            random.Random(seed), london, start=date(2025, 1, 1), end=date(2025, 6, 30), per_year=300
+        )
+        return [
+            (p.death.died, p.death.sex, p.death.age, p.death.method, p.home.code, p.duplicate)
+            for p in planned
+        ]
 
     assert summary(7) == summary(7)
     assert summary(7) != summary(8)

@@ -16,9 +16,16 @@ dates = st.dates(min_value=date(1920, 1, 1), max_value=date(2015, 12, 31))
 deaths = st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 11, 1))
 nhs = st.text(alphabet="0123456789", min_size=10, max_size=10)
 sexes = st.sampled_from(["male", "female", "not_known", ""])
-records = st.builds(LinkRecord, given_name=names, family_name=names, date_of_birth=st.one_of(st.none(), dates),
-                    nhs_number=st.one_of(st.just(""), nhs), sex=sexes, date_of_death=st.one_of(st.none(), deaths),
-                    date_found=deaths)
+records = st.builds(
+    LinkRecord,
+    given_name=names,
+    family_name=names,
+    date_of_birth=st.one_of(st.none(), dates),
+    nhs_number=st.one_of(st.just(""), nhs),
+    sex=sexes,
+    date_of_death=st.one_of(st.none(), deaths),
+    date_found=deaths,
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -46,14 +53,23 @@ def test_a_typo_in_the_family_name_never_scores_more_than_the_right_name(a: Link
 @settings(max_examples=100, deadline=None)
 @given(records, st.integers(min_value=4, max_value=400))
 def test_deaths_far_apart_are_not_candidates(a: LinkRecord, gap: int) -> None:
-    later = LinkRecord(**{**a.__dict__, "date_of_death": None, "date_found": a.death_date + timedelta(days=gap)})  # type: ignore[operator]
+    later = LinkRecord(
+        **{**a.__dict__, "date_of_death": None, "date_found": a.death_date + timedelta(days=gap)}
+    )  # type: ignore[operator]
     assert not linkage.within_window(a, later)
 
 
 def _person(**kw: object) -> LinkRecord:
-    base = {"given_name": "Alex", "family_name": "Example", "date_of_birth": date(1990, 4, 2),
-            "nhs_number": "9434765919", "sex": "male", "date_of_death": date(2026, 11, 19),
-            "date_found": date(2026, 11, 20), "points": ((51.5155, -0.0722),)}
+    base = {
+        "given_name": "Alex",
+        "family_name": "Example",
+        "date_of_birth": date(1990, 4, 2),
+        "nhs_number": "9434765919",
+        "sex": "male",
+        "date_of_death": date(2026, 11, 19),
+        "date_found": date(2026, 11, 20),
+        "points": ((51.5155, -0.0722),),
+    }
     return LinkRecord(**{**base, **kw})  # type: ignore[arg-type]
 
 
@@ -78,8 +94,14 @@ def test_swapped_given_and_family_names_still_score() -> None:
 
 
 def test_different_people_on_the_same_day_do_not_reach_the_queue() -> None:
-    stranger = _person(nhs_number="", given_name="Priya", family_name="Okafor", date_of_birth=date(1961, 9, 30),
-                       sex="female", points=((51.6, -0.2),))
+    stranger = _person(
+        nhs_number="",
+        given_name="Priya",
+        family_name="Okafor",
+        date_of_birth=date(1961, 9, 30),
+        sex="female",
+        points=((51.6, -0.2),),
+    )
     assert not linkage.needs_review(linkage.score(_person(), stranger))
 
 

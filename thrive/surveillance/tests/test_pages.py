@@ -21,11 +21,21 @@ pytestmark = pytest.mark.django_db
 
 def _many(count: int, start: int = 0) -> None:
     for i in range(start, start + count):
-        report("example-police", report_body(deceased={"given_name": f"Person{i}", "nhs_number": "",
-                                                       "date_of_birth": f"19{50 + i % 40}-01-0{1 + i % 9}"}))
+        report(
+            "example-police",
+            report_body(
+                deceased={
+                    "given_name": f"Person{i}",
+                    "nhs_number": "",
+                    "date_of_birth": f"19{50 + i % 40}-01-0{1 + i % 9}",
+                }
+            ),
+        )
 
 
-def test_list_queries_stay_constant_as_cases_grow(personas: Personas, client_for, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_queries_stay_constant_as_cases_grow(
+    personas: Personas, client_for, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     client = client_for(personas.borough_lead)
     _many(2)
     client.get(reverse("surveillance:case-list"))  # warm caches that are not per-request
@@ -83,9 +93,13 @@ def test_search_by_nhs_number_and_by_names_is_audited(personas: Personas, client
     url = reverse("surveillance:case-search")
     number = cases["in"].nhs_number
     assert cases["in"].reference in client.get(url, {"nhs_number": number}).content.decode()
-    found = client.get(url, {"given_name": "quillon", "family_name": "MARCHBANK", "date_of_birth": "1990-04-02"})
+    found = client.get(
+        url, {"given_name": "quillon", "family_name": "MARCHBANK", "date_of_birth": "1990-04-02"}
+    )
     assert cases["in"].reference in found.content.decode()
-    assert cases["out"].reference not in found.content.decode()  # same person details, out of the lead's scope
+    assert (
+        cases["out"].reference not in found.content.decode()
+    )  # same person details, out of the lead's scope
     assert "problem" in client.get(url, {"given_name": "quillon"}).content.decode()
     assert AuditEntry.objects.filter(action="search", reason="case search").count() == 2
 
@@ -94,16 +108,21 @@ def test_coroners_officer_records_the_inquest(personas: Personas, client_for, ca
     case = cases["in"]
     client = client_for(personas.coroners_officer)
     url = reverse("surveillance:case-status", args=[case.reference])
-    response = client.post(url, {"status": "coroner_investigation", "inquest_date": "2027-03-01",
-                                 "reason": "Inquest opened"})
+    response = client.post(
+        url, {"status": "coroner_investigation", "inquest_date": "2027-03-01", "reason": "Inquest opened"}
+    )
     assert response.status_code == 302
     refused = client.post(url, {"status": "concluded", "reason": "Inquest closed"})
     assert refused.status_code == 200 and "conclusion" in refused.content.decode()
     client.post(url, {"status": "concluded", "conclusion": "suicide", "reason": "Inquest closed"})
     case.refresh_from_db()
-    assert case.status == "concluded" and case.conclusion == "suicide" and str(case.inquest_date) == "2027-03-01"
+    assert (
+        case.status == "concluded" and case.conclusion == "suicide" and str(case.inquest_date) == "2027-03-01"
+    )
     assert StatusChange.objects.filter(case=case).count() == 2
-    assert AuditEntry.objects.filter(action="update", object_id=str(case.pk), reason="Inquest closed").exists()
+    assert AuditEntry.objects.filter(
+        action="update", object_id=str(case.pk), reason="Inquest closed"
+    ).exists()
     assert "withdrawn" not in client.get(url).content.decode()  # only leads withdraw
 
 
@@ -118,7 +137,9 @@ def test_consent_changed_on_the_case_page_is_signalled(personas: Personas, clien
     signals.consent_recorded.connect(listener, dispatch_uid="page-test")
     try:
         response = client_for(personas.police_reporter).post(
-            reverse("surveillance:nok-consent", args=[case.reference, person.pk]), {"consent_to_referral": "yes"})
+            reverse("surveillance:nok-consent", args=[case.reference, person.pk]),
+            {"consent_to_referral": "yes"},
+        )
     finally:
         signals.consent_recorded.disconnect(dispatch_uid="page-test")
     assert response.status_code == 302 and heard == ["yes"]
@@ -131,7 +152,9 @@ def test_break_the_glass(personas: Personas, client_for, cases) -> None:  # type
     assert lead.get(detail).status_code == 404
     url = reverse("surveillance:break-glass")
     assert "at least" in lead.post(url, {"reference": outside.reference, "reason": "short"}).content.decode()
-    response = lead.post(url, {"reference": outside.reference, "reason": "Family contacted us about this death."})
+    response = lead.post(
+        url, {"reference": outside.reference, "reason": "Family contacted us about this death."}
+    )
     assert response.status_code == 302
     assert "Opened by breaking the glass" in lead.get(detail).content.decode()
     assert AuditEntry.objects.filter(action="break_glass", object_id=str(outside.pk)).exists()
