@@ -47,9 +47,12 @@ def nhs_number(rng: random.Random) -> str:
             return "".join(map(str, digits)) + str(0 if check == 11 else check)
 
 
+def name(rng: random.Random) -> str:
+    return "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)).title()
+
+
 def body(rng: random.Random, consent: float) -> dict[str, Any]:
-    syllables = "ba ce di fo gu ha ke li mo nu pa re si to vu za".split()
-    given, family = ("".join(rng.sample(syllables, 3)).title() for _ in range(2))
+    given, family = (name(rng) for _ in range(2))
     return {
         "reporting_reference": f"BENCH-{uuid.uuid4().hex[:10]}", "date_found": "2026-11-20",
         "date_of_death": "2026-11-19",

@@ -166,7 +166,7 @@ def report(rng: random.Random) -> dict[str, Any]:
 def request(
     port: int, method: str, path: str, headers: dict[str, str], body: bytes | None = None
 ) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     try:
         connection.request(method, path, body=body, headers={"Host": "127.0.0.1", **headers})
         response = connection.getresponse()

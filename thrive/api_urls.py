@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("thrive.surveillance.api_urls")),
     path("", include("thrive.referrals.api_urls")),
     path("", include("thrive.directory.api_urls")),
+    path("", include("thrive.outcomes.api_urls")),
 ]

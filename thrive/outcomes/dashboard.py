@@ -123,13 +123,14 @@ def _labels(dimension: Dimension, keys: list[Any]) -> dict[Any, str]:
 
 
 def _aggregates() -> dict[str, Any]:
+    """Named `n_*` and `sum_*`: an aggregate may not share a name with a field its filters use."""
     paired = Q(paired=True)
     return {
-        "episodes": Count("id"),
-        "paired": Count("id", filter=paired),
-        "improved": Count("id", filter=paired & Q(change=change.Change.RELIABLE_IMPROVEMENT)),
-        "no_change": Count("id", filter=paired & Q(change=change.Change.NO_RELIABLE_CHANGE)),
-        "deteriorated": Count("id", filter=paired & Q(change=change.Change.RELIABLE_DETERIORATION)),
+        "n_episodes": Count("id"),
+        "n_paired": Count("id", filter=paired),
+        "n_improved": Count("id", filter=paired & Q(change=change.Change.RELIABLE_IMPROVEMENT)),
+        "n_no_change": Count("id", filter=paired & Q(change=change.Change.NO_RELIABLE_CHANGE)),
+        "n_deteriorated": Count("id", filter=paired & Q(change=change.Change.RELIABLE_DETERIORATION)),
         "sum_first": Sum("first_score", filter=paired),
         "sum_latest": Sum("latest_score", filter=paired),
         "sum_items": Sum("items_improved", filter=paired),
@@ -157,9 +158,9 @@ def build(outcomes: QuerySet[EpisodeOutcome], *, measure: str, by: str, since: d
     grouped = list(chosen.values(dimension.field).annotate(**_aggregates()).order_by(dimension.field))
     total_values = chosen.aggregate(**_aggregates())
     labels = _labels(dimension, [row[dimension.field] for row in grouped if row[dimension.field] is not None])
-    table = {row[dimension.field]: {name: int(row[name]) for name in COUNTS} for row in grouped}
+    table = {row[dimension.field]: {name: int(row[f"n_{name}"]) for name in COUNTS} for row in grouped}
     suppressed = suppress_table(
-        {**table, "__total__": {name: int(total_values[name] or 0) for name in COUNTS}}
+        {**table, "__total__": {name: int(total_values[f"n_{name}"] or 0) for name in COUNTS}}
     )
     rows = [
         _row(

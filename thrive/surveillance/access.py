@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 
 from thrive.accounts.decorators import staff_required
 from thrive.accounts.permissions import OrganisationType as T
@@ -128,11 +128,11 @@ ACCESS: dict[str, Rule] = {
 }
 
 
-def page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def page(name: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Guard a view with its rule's permissions (signed in, two factors, any of the permissions)."""
     rule = PAGES[f"surveillance:{name}"]
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         guarded = staff_required(*rule.permissions)(view)
         guarded.access_rule = rule  # type: ignore[attr-defined]
         return guarded

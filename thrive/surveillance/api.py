@@ -39,6 +39,28 @@ CREATED = inline_serializer(
 )
 
 
+DETAIL = inline_serializer(
+    "CaseDetail",
+    {
+        "reference": serializers.CharField(),
+        "status": serializers.CharField(),
+        "conclusion": serializers.CharField(allow_null=True),
+        "inquest_date": serializers.DateField(allow_null=True),
+        "date_found": serializers.DateField(),
+        "date_of_death": serializers.DateField(allow_null=True),
+        "deceased": serializers.DictField(help_text="The current values, as in the request body"),
+        "incident": serializers.DictField(help_text="Location, its areas, location type, method, substances"),
+        "circumstances": serializers.ListField(child=serializers.CharField()),
+        "narrative": serializers.CharField(),
+        "flags": serializers.ListField(child=serializers.CharField()),
+        "next_of_kin": serializers.ListField(
+            child=serializers.DictField(), help_text="Contact details only to the agency that gave them"
+        ),
+        "reports": serializers.ListField(child=serializers.DictField(), help_text="Each agency's report"),
+    },
+)
+
+
 class CaseSummarySerializer(serializers.ModelSerializer):
     borough = serializers.SerializerMethodField()
 
@@ -226,10 +248,7 @@ class CaseDetail(generics.GenericAPIView):
     serializer_class = CaseReportSerializer
     lookup_field = "reference"
 
-    @extend_schema(
-        responses={200: inline_serializer("CaseDetail", {"reference": serializers.CharField()})},
-        summary="Read a case",
-    )
+    @extend_schema(responses={200: DETAIL}, summary="Read a case")
     def get(self, request: Request, reference: str) -> Response:
         client = _client(request)
         case = scope.get_case_for_client(client, reference)

@@ -322,7 +322,9 @@ def _past(
 ) -> demo_history.PastCase:
     """A past death: the police report, the later agencies' reports and the lifecycle it would have had."""
     created = _at(p.death.found, 9 + rng.randint(0, 10))
-    reports = [(police, created, report_data.flatten(_plain(body)), AgencyReport.Link.NEW)]
+    reports: list[tuple[Organisation, datetime, dict[str, Any], str]] = [
+        (police, created, report_data.flatten(_plain(body)), AgencyReport.Link.NEW)
+    ]
     borough = p.home.borough
     for kind, chance, extra in (
         (T.LOCAL_AUTHORITY, 0.6, _public_health_view(rng, p.death)),
@@ -383,13 +385,13 @@ def _lifecycle(
             if age_days > 520 and rng.random() < 0.7:
                 steps.append((codes.Status.CLOSED, "", None))
     current = codes.Status.SUSPECTED.value
-    for n, (status, conclusion, inquest) in enumerate(steps):
+    for n, (status, conclusion, when) in enumerate(steps):
         past.status_changes.append(
             {
                 "from_status": current,
                 "to_status": status,
                 "conclusion": conclusion,
-                "inquest_date": inquest,
+                "inquest_date": when,
                 "organisation": coroner,
                 "at": _at(found + timedelta(days=30 + 150 * n), 11),
                 "reason": "Recorded by the coroner's office (demonstration data)",
@@ -397,7 +399,7 @@ def _lifecycle(
         )
         current = status
         past.conclusion = conclusion or past.conclusion
-        past.inquest_date = inquest or past.inquest_date
+        past.inquest_date = when or past.inquest_date
     past.status = current
 
 

@@ -8,7 +8,7 @@ Only for the demo's past cases: nothing is notified, no referral is started and 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -60,7 +60,7 @@ class AreaTable:
             areas={
                 "lsoa11": lsoa11,
                 "lsoa21": lsoa21,
-                "msoa21": self.by_id.get(lsoa21.parent_id) if lsoa21 else None,
+                "msoa21": self.by_id.get(lsoa21.parent_id or -1) if lsoa21 else None,
                 "borough": self.by_id.get(lsoa11.borough_id or -1),
                 "ics": self.by_id.get(lsoa11.ics_id or -1),
             }
@@ -159,7 +159,8 @@ def write(past: list[PastCase], *, trusts: dict[int, Organisation]) -> int:
     references = References()
     with transaction.atomic():
         subjects = iter(new_subjects(len(past) + sum(len(p.next_of_kin) for p in past)))
-        cases = []
+        cases: list[Case] = []
+        substance_names: list[list[str]] = []
         for p, current in zip(past, folded, strict=True):
             first_at = p.reports[0][1]
             case = Case(
@@ -183,21 +184,29 @@ def write(past: list[PastCase], *, trusts: dict[int, Organisation]) -> int:
             flags = folding.apply_current(case, current, home=home, scene=scene, trust=trust)
             names = substances.normalise(current.get("incident.substances", []))
             case.flags = flags + (["new_substance"] if any(vocabulary[n].is_new for n in names) else [])
-            case._substance_names = names  # type: ignore[attr-defined]
+            substance_names.append(names)
             cases.append(case)
         Case.objects.bulk_create(cases, batch_size=BATCH)
         references.save()
-        _write_around(past, cases, subjects, vocabulary)
+        _write_around(past, cases, subjects, vocabulary, substance_names)
     return len(cases)
 
 
 def _write_around(
-    past: list[PastCase], cases: list[Case], subjects: Iterable[DataSubject], vocabulary: dict[str, Substance]
+    past: list[PastCase],
+    cases: list[Case],
+    subjects: Iterator[DataSubject],
+    vocabulary: dict[str, Substance],
+    substance_names: list[list[str]],
 ) -> None:
-    reports, links, people, changes, substance_rows = [], [], [], [], []
+    reports: list[AgencyReport] = []
+    links: list[CaseOrganisation] = []
+    people: list[NextOfKin] = []
+    changes: list[StatusChange] = []
+    substance_rows: list[Any] = []
     notified: dict[tuple[int | None, int | None], list[Organisation]] = {}
     through = Case.substances.through
-    for p, case in zip(past, cases, strict=True):
+    for p, case, names in zip(past, cases, substance_names, strict=True):
         for organisation, at, flat, link in p.reports:
             nhs_idx, name_idx = matching.indexes(flat)
             reports.append(
@@ -229,7 +238,7 @@ def _write_around(
             people.append(
                 NextOfKin(
                     case=case,
-                    subject=next(iter(subjects)),
+                    subject=next(subjects),
                     name=entry["name"],
                     relationship=entry["relationship"],
                     phone=entry.get("phone", ""),
@@ -248,9 +257,7 @@ def _write_around(
                 )
             )
         changes += [StatusChange(case=case, **change) for change in p.status_changes]
-        substance_rows += [
-            through(case_id=case.pk, substance_id=vocabulary[n].pk) for n in case._substance_names
-        ]  # type: ignore[attr-defined]
+        substance_rows += [through(case_id=case.pk, substance_id=vocabulary[n].pk) for n in names]
     AgencyReport.objects.bulk_create(reports, batch_size=BATCH)
     CaseOrganisation.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
     NextOfKin.objects.bulk_create(people, batch_size=BATCH)

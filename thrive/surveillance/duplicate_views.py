@@ -3,6 +3,8 @@ dismiss; undo a merge. Both cases must be within the lead's identifiable reach (
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -59,7 +61,7 @@ def duplicate_compare(request: HttpRequest, pair_id: int) -> HttpResponse:
             return HttpResponseRedirect(reverse("surveillance:case-detail", args=[survivor.reference]))
     for case in (left, right):
         audit.record(action=audit.Action.READ, obj=case, user=user, reason="compared as a possible duplicate")
-    columns = []
+    columns: list[dict[str, Any]] = []
     for case in (left, right):
         reports = list(case.reports.select_related("organisation", "subject"))
         columns.append(

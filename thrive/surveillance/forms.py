@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from thrive.accounts.models import Organisation
@@ -28,7 +29,7 @@ def borough_choices() -> list[tuple[str, str]]:
     )
 
 
-def _choices(choices: type) -> list[tuple[str, str]]:
+def _choices(choices: type[models.TextChoices]) -> list[tuple[str, str]]:
     return BLANK + list(choices.choices)
 
 

@@ -9,7 +9,7 @@ follow it.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -204,7 +204,7 @@ class Case(models.Model):
         return codes.label(codes.MethodGroup, self.method_group)
 
     @property
-    def borough(self):  # type: ignore[no-untyped-def]
+    def borough(self) -> Any:
         """The borough the case belongs to for lists: residence, else incident."""
         return self.residence_borough or self.incident_borough
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -51,7 +52,7 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-def _choice(choices: type, **kw: Any) -> serializers.ChoiceField:
+def _choice(choices: type[models.TextChoices], **kw: Any) -> serializers.ChoiceField:
     return serializers.ChoiceField(
         choices=choices.choices,
         error_messages={"invalid_choice": "'{input}' is not one of the allowed codes."},
@@ -59,12 +60,12 @@ def _choice(choices: type, **kw: Any) -> serializers.ChoiceField:
     )
 
 
-class PointSerializer(StrictSerializer):
+class CasePointSerializer(StrictSerializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lon = serializers.FloatField(min_value=-180, max_value=180)
 
 
-class DeceasedSerializer(StrictSerializer):
+class CaseDeceasedSerializer(StrictSerializer):
     given_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     family_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
@@ -106,8 +107,8 @@ class DeceasedSerializer(StrictSerializer):
         return value.upper()
 
 
-class IncidentSerializer(StrictSerializer):
-    location = PointSerializer(required=False, allow_null=True)
+class CaseIncidentSerializer(StrictSerializer):
+    location = CasePointSerializer(required=False, allow_null=True)
     postcode = _postcode_field()
     area_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
     location_type = _choice(codes.LocationType, required=False)
@@ -133,7 +134,7 @@ class IncidentSerializer(StrictSerializer):
         return value.upper()
 
 
-class NextOfKinSerializer(StrictSerializer):
+class CaseNextOfKinSerializer(StrictSerializer):
     id = serializers.IntegerField(
         required=False, help_text="An existing bereaved person (PATCH: change consent)"
     )
@@ -188,8 +189,8 @@ class CaseReportSerializer(StrictSerializer):
     time_found = serializers.TimeField(required=False, allow_null=True)
     date_of_death = serializers.DateField(required=False, allow_null=True)
     time_of_death = serializers.TimeField(required=False, allow_null=True)
-    deceased = DeceasedSerializer()
-    incident = IncidentSerializer()
+    deceased = CaseDeceasedSerializer()
+    incident = CaseIncidentSerializer()
     circumstances = serializers.ListField(child=_choice(codes.Circumstance), required=False)
     known_to_mental_health_services = serializers.BooleanField(required=False, allow_null=True)
     mental_health_trust = serializers.SlugField(required=False, allow_blank=True)
@@ -200,7 +201,7 @@ class CaseReportSerializer(StrictSerializer):
         trim_whitespace=True,
         error_messages={"max_length": "The narrative is too long: keep it under {max_length} characters."},
     )
-    next_of_kin = NextOfKinSerializer(many=True, required=False)
+    next_of_kin = CaseNextOfKinSerializer(many=True, required=False)
 
     def validate_mental_health_trust(self, value: str) -> str:
         if value and not Organisation.objects.filter(slug=value, type=OrganisationType.NHS_TRUST).exists():
@@ -215,12 +216,12 @@ class CaseReportSerializer(StrictSerializer):
         except serializers.ValidationError as exc:
             if not isinstance(exc.detail, dict) or not isinstance(data, dict):
                 raise
-            across = self.cross_field_errors(_lenient(data))
-            for key, value in across.items():
-                if key not in exc.detail:
-                    exc.detail[key] = value
-                elif isinstance(value, dict) and isinstance(exc.detail[key], dict):
-                    exc.detail[key] = {**value, **exc.detail[key]}
+            detail: dict[str, Any] = exc.detail
+            for key, value in self.cross_field_errors(_lenient(data)).items():
+                if key not in detail:
+                    detail[key] = value
+                elif isinstance(value, dict) and isinstance(detail[key], dict):
+                    detail[key] = {**value, **detail[key]}
             raise
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -278,7 +279,7 @@ def _date_or_none(value: Any) -> date | None:
 def _lenient(data: dict[str, Any]) -> dict[str, Any]:
     """The dates and age of a body that failed field validation, where they parse, for the checks across
     fields (everything else is left out, so only those checks can fire)."""
-    raw_deceased = data.get("deceased") if isinstance(data.get("deceased"), dict) else {}
+    raw_deceased: dict[str, Any] = data["deceased"] if isinstance(data.get("deceased"), dict) else {}
     age = raw_deceased.get("age")
     deceased = {
         "date_of_birth": _date_or_none(raw_deceased.get("date_of_birth")),

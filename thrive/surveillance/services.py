@@ -62,7 +62,7 @@ def submit_report(
     flat = report_data.flatten(body)
     nhs_idx, name_idx = matching.indexes(flat)
     with transaction.atomic():
-        link = AgencyReport.Link.ADDED
+        link: str = AgencyReport.Link.ADDED
         linked = case is not None
         if case is None:
             found = matching.exact_link(flat)

@@ -174,12 +174,17 @@ def sweep_all(
             owned += 1
         if owned == 0:
             continue
+        # Window ends ascending, visiting only ends within max_length after one of the new site's cases.
         latest_own = -1
-        for end_position in range(used):  # window end ascending
+        end_position = np.searchsorted(intervals[:used], own[0])
+        while end_position < used:
             end = intervals[end_position]
             while latest_own + 1 < owned and own[latest_own + 1] <= end:
                 latest_own += 1
-            if latest_own < 0 or end - own[latest_own] >= max_length:
+            if end - own[latest_own] >= max_length:
+                if latest_own + 1 == owned:
+                    break
+                end_position = np.searchsorted(intervals[:used], own[latest_own + 1])
                 continue
             newest_own = own[latest_own]
             observed = 0
@@ -197,6 +202,7 @@ def sweep_all(
                     if llr > best:
                         best, best_k, best_start, best_end = llr, k, start, end
                         best_n, best_mu = observed, expected
+            end_position += 1
     for position in range(used):
         counts[intervals[position]] = 0
     return best, best_k, best_start, best_end, best_n, best_mu

@@ -108,14 +108,12 @@ def api_key(personas: Personas) -> Callable[..., str]:
 
 def call(method: str, path: str, key: str, body: Any = None, **headers: str) -> tuple[int, Any]:
     client = Client()
-    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
     response = client.generic(
         method,
         path,
         data=json.dumps(body) if body is not None else "",
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {key}",
-        **extra,
+        headers={"Authorization": f"Bearer {key}", **headers},
     )
     try:
         return response.status_code, response.json()

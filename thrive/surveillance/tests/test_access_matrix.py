@@ -68,6 +68,7 @@ def test_every_route_of_the_app_has_a_rule() -> None:
 
 def test_every_view_is_guarded_by_its_rule() -> None:
     for pattern in get_resolver("thrive.surveillance.urls").url_patterns:
+        assert isinstance(pattern, URLPattern)
         assert (
             getattr(pattern.callback, "access_rule", None) is access.PAGES[f"surveillance:{pattern.name}"]
         ), f"{pattern.name} is not decorated with access.page({pattern.name!r})"
@@ -132,7 +133,7 @@ def _url(name: str, rule: access.PageRule, scope: str, world: dict[str, Any], us
 
 
 @pytest.mark.parametrize("role", list(PERSONA_FOR_ROLE))
-def test_pages_by_role_and_scope(role: str, personas: Personas, world: dict[str, Any], client_for) -> None:  # type: ignore[no-untyped-def]
+def test_pages_by_role_and_scope(role: str, personas: Personas, world: dict[str, Any], client_for) -> None:
     user = getattr(personas, PERSONA_FOR_ROLE[role])
     client = client_for(user)
     wrong = []
@@ -153,7 +154,7 @@ def test_pages_by_role_and_scope(role: str, personas: Personas, world: dict[str,
 
 
 @pytest.mark.parametrize("kind", list(ORGANISATION_FOR_TYPE))
-def test_endpoints_by_organisation_type_and_scope(kind: str, world: dict[str, Any], api_key) -> None:  # type: ignore[no-untyped-def]
+def test_endpoints_by_organisation_type_and_scope(kind: T, world: dict[str, Any], api_key) -> None:
     key = api_key(ORGANISATION_FOR_TYPE[kind])
     cases = world["cases"]
     wrong = []

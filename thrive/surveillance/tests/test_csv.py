@@ -52,14 +52,14 @@ def _file(rows: list[dict[str, str]], columns: list[str] | None = None) -> str:
     return out.getvalue()
 
 
-def _upload(client, text: str):  # type: ignore[no-untyped-def]
+def _upload(client, text: str):
     return client.post(
         reverse("surveillance:csv-import"),
         {"file": SimpleUploadedFile("reports.csv", text.encode(), content_type="text/csv")},
     )
 
 
-def test_valid_rows_are_saved_and_invalid_rows_listed(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_valid_rows_are_saved_and_invalid_rows_listed(personas: Personas, client_for) -> None:
     text = _file(
         [
             _row(),
@@ -84,32 +84,32 @@ def test_valid_rows_are_saved_and_invalid_rows_listed(personas: Personas, client
     assert "already imported" in again and Case.objects.count() == 2
 
 
-def test_wrong_columns_refuse_the_whole_file(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_columns_refuse_the_whole_file(personas: Personas, client_for) -> None:
     text = _file([{"surname": "Penhale", "date_found": "2026-10-02"}], columns=["surname", "date_found"])
     page = _upload(client_for(personas.police_reporter), text).content.decode()
     assert "unknown columns: surname" in page and "missing required columns" in page
     assert not Case.objects.exists()
 
 
-def test_a_file_that_is_not_utf8_is_refused(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_that_is_not_utf8_is_refused(personas: Personas, client_for) -> None:
     response = client_for(personas.police_reporter).post(
         reverse("surveillance:csv-import"), {"file": SimpleUploadedFile("r.csv", "é".encode("latin-1"))}
     )
     assert "UTF-8" in response.content.decode()
 
 
-def test_the_template_lists_every_column(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_template_lists_every_column(personas: Personas, client_for) -> None:
     text = client_for(personas.police_reporter).get(reverse("surveillance:csv-template")).content.decode()
     assert text.strip().split(",") == list(csvio.COLUMNS)
 
 
-def _export(client) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def _export(client) -> list[list[str]]:
     response = client.get(reverse("surveillance:case-export"))
     assert response.status_code == 200
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
-def test_exports_follow_the_role(personas: Personas, client_for, cases) -> None:  # type: ignore[no-untyped-def]
+def test_exports_follow_the_role(personas: Personas, client_for, cases) -> None:
     pseudonymised = _export(client_for(personas.analyst))
     assert pseudonymised[0] == list(csvio.PSEUDONYMISED_COLUMNS)
     assert [row[0] for row in pseudonymised[1:]] == [cases["in"].reference]

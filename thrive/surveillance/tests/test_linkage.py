@@ -53,9 +53,10 @@ def test_a_typo_in_the_family_name_never_scores_more_than_the_right_name(a: Link
 @settings(max_examples=100, deadline=None)
 @given(records, st.integers(min_value=4, max_value=400))
 def test_deaths_far_apart_are_not_candidates(a: LinkRecord, gap: int) -> None:
+    assert a.death_date is not None
     later = LinkRecord(
         **{**a.__dict__, "date_of_death": None, "date_found": a.death_date + timedelta(days=gap)}
-    )  # type: ignore[operator]
+    )
     assert not linkage.within_window(a, later)
 
 

@@ -35,7 +35,7 @@ def _many(count: int, start: int = 0) -> None:
 
 def test_list_queries_stay_constant_as_cases_grow(
     personas: Personas, client_for, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(personas.borough_lead)
     _many(2)
     client.get(reverse("surveillance:case-list"))  # warm caches that are not per-request
@@ -48,7 +48,7 @@ def test_list_queries_stay_constant_as_cases_grow(
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_analysts_see_pseudonymised_rows_only(personas: Personas, client_for, cases) -> None:  # type: ignore[no-untyped-def]
+def test_analysts_see_pseudonymised_rows_only(personas: Personas, client_for, cases) -> None:
     client = client_for(personas.analyst)
     page = client.get(reverse("surveillance:case-list")).content.decode()
     assert cases["in"].reference in page and "25-44" in page
@@ -60,7 +60,7 @@ def test_analysts_see_pseudonymised_rows_only(personas: Personas, client_for, ca
     assert client.get(reverse("surveillance:case-search")).status_code == 403
 
 
-def test_filters_and_sorting(personas: Personas, client_for, cases) -> None:  # type: ignore[no-untyped-def]
+def test_filters_and_sorting(personas: Personas, client_for, cases) -> None:
     client = client_for(personas.regional_lead)
     url = reverse("surveillance:case-list")
     both = client.get(url).content.decode()
@@ -76,7 +76,7 @@ def test_filters_and_sorting(personas: Personas, client_for, cases) -> None:  # 
     assert client.get(url, {"date_from": "not a date", "page": "99"}).status_code == 200
 
 
-def test_case_view_shows_provenance_and_conflicts(personas: Personas, client_for, cases) -> None:  # type: ignore[no-untyped-def]
+def test_case_view_shows_provenance_and_conflicts(personas: Personas, client_for, cases) -> None:
     case = cases["in"]
     report("example-public-health-e09000030", {"deceased": {"date_of_birth": "1989-04-02"}}, case=case)
     page = client_for(personas.borough_lead).get(reverse("surveillance:case-detail", args=[case.reference]))
@@ -88,7 +88,7 @@ def test_case_view_shows_provenance_and_conflicts(personas: Personas, client_for
     assert AuditEntry.objects.filter(action="read", object_id=str(case.pk)).exists()
 
 
-def test_search_by_nhs_number_and_by_names_is_audited(personas: Personas, client_for, cases) -> None:  # type: ignore[no-untyped-def]
+def test_search_by_nhs_number_and_by_names_is_audited(personas: Personas, client_for, cases) -> None:
     client = client_for(personas.borough_lead)
     url = reverse("surveillance:case-search")
     number = cases["in"].nhs_number
@@ -104,7 +104,7 @@ def test_search_by_nhs_number_and_by_names_is_audited(personas: Personas, client
     assert AuditEntry.objects.filter(action="search", reason="case search").count() == 2
 
 
-def test_coroners_officer_records_the_inquest(personas: Personas, client_for, cases) -> None:  # type: ignore[no-untyped-def]
+def test_coroners_officer_records_the_inquest(personas: Personas, client_for, cases) -> None:
     case = cases["in"]
     client = client_for(personas.coroners_officer)
     url = reverse("surveillance:case-status", args=[case.reference])
@@ -126,7 +126,7 @@ def test_coroners_officer_records_the_inquest(personas: Personas, client_for, ca
     assert "withdrawn" not in client.get(url).content.decode()  # only leads withdraw
 
 
-def test_consent_changed_on_the_case_page_is_signalled(personas: Personas, client_for, cases) -> None:  # type: ignore[no-untyped-def]
+def test_consent_changed_on_the_case_page_is_signalled(personas: Personas, client_for, cases) -> None:
     case = cases["in"]
     person = case.next_of_kin.get()
     heard: list[str] = []
@@ -145,7 +145,7 @@ def test_consent_changed_on_the_case_page_is_signalled(personas: Personas, clien
     assert response.status_code == 302 and heard == ["yes"]
 
 
-def test_break_the_glass(personas: Personas, client_for, cases) -> None:  # type: ignore[no-untyped-def]
+def test_break_the_glass(personas: Personas, client_for, cases) -> None:
     outside = cases["out"]
     lead = client_for(personas.borough_lead)
     detail = reverse("surveillance:case-detail", args=[outside.reference])
@@ -164,7 +164,7 @@ def test_break_the_glass(personas: Personas, client_for, cases) -> None:  # type
     assert client_for(personas.borough_lead).get(detail).status_code == 404
 
 
-def test_a_reporter_adds_a_report_to_a_notified_case(personas: Personas, client_for, cases) -> None:  # type: ignore[no-untyped-def]
+def test_a_reporter_adds_a_report_to_a_notified_case(personas: Personas, client_for, cases) -> None:
     outside = report("example-coroner-north-london", in_barnet(deceased={"given_name": "Notified"})).case
     client = client_for(personas.police_reporter)
     assert client.get(reverse("surveillance:case-add-report", args=[outside.reference])).status_code == 404
@@ -172,7 +172,7 @@ def test_a_reporter_adds_a_report_to_a_notified_case(personas: Personas, client_
     assert start.status_code == 302 and "/person/" in start["Location"]
 
 
-def test_merged_cases_leave_the_default_list(personas: Personas, client_for, cases) -> None:  # type: ignore[no-untyped-def]
+def test_merged_cases_leave_the_default_list(personas: Personas, client_for, cases) -> None:
     Case.objects.filter(pk=cases["out"].pk).update(status="merged", merged_into=cases["in"])
     page = client_for(personas.regional_lead).get(reverse("surveillance:case-list")).content.decode()
     assert cases["out"].reference not in page
