@@ -57,11 +57,11 @@ typecheck:
 	THRIVE_TESTING=1 $(BIN)/mypy thrive
 
 pytest-sqlite:
-	THRIVE_TESTING=1 $(BIN)/pytest -q -m "not browser" --cov=thrive --cov-report=term:skip-covered --cov-report=xml \
+	THRIVE_TESTING=1 $(BIN)/pytest -q -n 2 -m "not browser" --cov=thrive --cov-report=term:skip-covered --cov-report=xml \
 		--cov-fail-under=$$(cat .coverage-floor)
 
 pytest-postgres:
-	THRIVE_TESTING=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser and not slow and not rcompare" -p no:randomly
+	THRIVE_TESTING=1 THRIVE_DATABASE_TESTS_ONLY=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 -m "not browser and not slow"
 
 browser-test:
 	THRIVE_TESTING=1 $(BIN)/pytest -q -m browser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -13,6 +14,22 @@ from django.test import Client
 from thrive.accounts.testing import Personas, make_personas, sign_in
 
 _real_connect = socket.socket.connect
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`THRIVE_DATABASE_TESTS_ONLY=1` keeps only the tests that touch the database (the PostgreSQL pass of CI:
+    pure statistics and scoring tests do not depend on the database, and already ran on the SQLite pass)."""
+    if os.environ.get("THRIVE_DATABASE_TESTS_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or bool(
+            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (keep if uses_db else drop).append(item)
+    items[:] = keep
+    config.hook.pytest_deselected(items=drop)
 
 
 def _loopback_only(self: socket.socket, address: Any) -> Any:

@@ -4,22 +4,27 @@ production-like server.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/thrive_bench_ingest .venv/bin/python bench/ingest.py \
         [--prepare] [--clients 20] [--seconds 30] [--workers 4] [--threads 4] [--consent 0.6]
 
-Starts, on 127.0.0.1 with production settings (debug off, fresh random keys; see bench/settings.py), gunicorn
+Starts, on 127.0.0.1 with production settings (debug off; see bench/settings.py; encryption keys derived from
+the database's address, so cases from earlier runs stay readable for linkage), gunicorn
 (`--workers` x `--threads`), a django-tasks database worker and the outbox sweep, as scripts/serve.sh does,
 with a local SMTP server standing in for email. The database in DATABASE_URL must hold the geography and the
 demo accounts (`--prepare`: migrate, load-geography and demo-data for accounts; create an empty database
 first).
 
-Each of `--clients` threads posts new reports one after another for `--seconds` after `--warm-up` seconds (the
-first report in each worker process builds its point-in-area index): a
-death at a random point in inner London, a new person each time (so each report opens a case and is scored
-against the others for linkage), with a next of kin who consents to a referral in `--consent` of reports. Each
-request carries an Idempotency-Key. Prints the number of reports, errors, throughput and p50/p95/p99 latency.
+Each of `--clients` threads posts new reports one after another for `--seconds` after `--warm-up` seconds
+(the first report in each worker process builds its point-in-area index): a death at a random point in inner
+London on a random day of the last two years, a new person each time (so each report opens a case and is
+scored against the cases that died within three days of it), with a next of kin who consents to a referral
+in `--consent` of reports. Each request carries an Idempotency-Key. Prints the
+number of reports, errors, throughput and p50/p95/p99 latency.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import datetime
+import hashlib
 import http.client
 import json
 import os
@@ -47,15 +52,26 @@ def nhs_number(rng: random.Random) -> str:
             return "".join(map(str, digits)) + str(0 if check == 11 else check)
 
 
+def stable_keys(database: str) -> dict[str, str]:
+    """Keys derived from the database's address, the same on every run: each new report is scored against the
+    cases of earlier runs, which must stay readable. Only for this bench's synthetic data."""
+    seed = hashlib.sha256(f"thrive-bench-ingest:{database}".encode()).digest()
+    return {
+        "THRIVE_ENCRYPTION_KEYS": base64.urlsafe_b64encode(seed).decode(),
+        "THRIVE_BLIND_INDEX_KEY": hashlib.sha256(seed).hexdigest(),
+    }
+
+
 def name(rng: random.Random) -> str:
     return "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)).title()
 
 
 def body(rng: random.Random, consent: float) -> dict[str, Any]:
     given, family = (name(rng) for _ in range(2))
+    found = datetime.date.today() - datetime.timedelta(days=rng.randint(1, 730))
     return {
-        "reporting_reference": f"BENCH-{uuid.uuid4().hex[:10]}", "date_found": "2026-11-20",
-        "date_of_death": "2026-11-19",
+        "reporting_reference": f"BENCH-{uuid.uuid4().hex[:10]}",
+        "date_found": str(found), "date_of_death": str(found - datetime.timedelta(days=rng.choice((0, 1)))),
         "deceased": {"given_name": given, "family_name": family,
                      "date_of_birth": f"19{rng.randint(40, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
                      "nhs_number": nhs_number(rng), "sex": rng.choice(["male", "male", "male", "female"]),
@@ -158,6 +174,7 @@ def main() -> None:
 
     smtp = SmtpStandin().start()
     env = production_env()
+    env.update(stable_keys(os.environ.get("DATABASE_URL", "")))
     env["THRIVE_EMAIL_URL"] = smtp.url
     os.environ.update(env)
     import django

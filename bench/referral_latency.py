@@ -2,7 +2,8 @@
 webhook receiver, with concurrent reporters, on a production-like server.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/thrive_bench .venv/bin/python bench/referral_latency.py \
-        [--prepare] [--reporters 20] [--reports 10] [--workers 4] [--threads 4] [--task-workers 1] [--poll 0.1]
+        [--prepare] [--reporters 20] [--reports 10] [--workers 4] [--threads 4] [--task-workers 1] \
+        [--poll 0.1]
 
 Starts, on 127.0.0.1 with production settings (debug off, fresh random keys; see bench/settings.py): gunicorn
 (`--workers` x `--threads`), `--task-workers` django-tasks database workers and the outbox sweep, as
@@ -26,6 +27,7 @@ import base64
 import datetime
 import hashlib
 import http.client
+import ipaddress
 import json
 import os
 import random
@@ -49,6 +51,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 from bench.public import BIN, free_port, production_env, thrive  # noqa: E402
 
 TARGET_P95 = 2.0
+LOOPBACK = "127.0.0.1"
 EAST = "example-bereavement-east"
 WORKER = "worker@bereavement-east.example.org"
 SECRET = "bench-webhook-secret"
@@ -78,13 +81,11 @@ def certificate(directory: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)
-    import ipaddress
-
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(LOOPBACK))]), False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
     )  # fmt: skip
@@ -145,7 +146,7 @@ def nhs_number(rng: random.Random) -> str:
 
 
 def report(rng: random.Random) -> dict[str, Any]:
-    syllables = "ba ce di fo gu ha ke li mo nu pa re si to vu".split()
+    syllables = ["ba", "ce", "di", "fo", "gu", "ha", "ke", "li", "mo", "nu", "pa", "re", "si", "to", "vu"]
     given, family = ("".join(rng.sample(syllables, 3)).title() for _ in range(2))
     # Deaths spread over two years, as London's (about two a day) are: linkage compares each new report with
     # the cases within days of it, and a bench where every death fell on one day would measure only that.
@@ -155,7 +156,8 @@ def report(rng: random.Random) -> dict[str, Any]:
         "reporting_reference": f"BENCH-{uuid.uuid4().hex[:10]}", "date_found": died.isoformat(),
         "date_of_death": died.isoformat(),
         "deceased": {"given_name": given, "family_name": family, "date_of_birth": born.isoformat(),
-                     "nhs_number": nhs_number(rng), "sex": "male", "ethnicity": "A", "employment_status": "employed"},
+                     "nhs_number": nhs_number(rng), "sex": "male", "ethnicity": "A",
+                     "employment_status": "employed"},
         "incident": {"location": {"lat": 51.5155, "lon": -0.0722}, "location_type": "home",
                      "method_group": "other"},
         "next_of_kin": [{"name": f"Kin {given} {family}", "relationship": "parent", "phone": "07700900123",
@@ -301,8 +303,8 @@ def run(
         for _ in range(count):
             body = json.dumps(report(rng)).encode()
             started = time.time()
-            status, answer = request(port, "POST", "/api/v1/cases/", {**headers, "Idempotency-Key": str(uuid.uuid4())},
-                                     body)  # fmt: skip
+            once = {**headers, "Idempotency-Key": str(uuid.uuid4())}
+            status, answer = request(port, "POST", "/api/v1/cases/", once, body)
             if status != 201:
                 raise SystemExit(f"a report answered {status}: {answer[:200]}")
             sent[json.loads(answer)["reference"]] = (started, time.time())
@@ -343,12 +345,19 @@ def run(
     webhook = [receiver.arrivals[pk] - sent[ref][0] for pk, ref in cases.items()
                if pk in receiver.arrivals and ref in sent]  # fmt: skip
     calls = [answered - started for started, answered in sent.values()]
+    # After the report's answer (the commit): the delivery pipeline alone, without the report's own time.
+    after_inbox = [seen[pk] - sent[ref][1] for pk, ref in cases.items() if pk in seen and ref in sent]
+    after_webhook = [receiver.arrivals[pk] - sent[ref][1] for pk, ref in cases.items()
+                     if pk in receiver.arrivals and ref in sent]  # fmt: skip
     print(
-        f"reports sent: {len(sent)} in {elapsed:.1f} s ({len(sent) / elapsed:.1f}/s); referrals made: {len(cases)}"
+        f"reports sent: {len(sent)} in {elapsed:.1f} s ({len(sent) / elapsed:.1f}/s); "
+        f"referrals made: {len(cases)}"
     )
     print(f"report call        {percentiles(calls)}")
     print(f"in the inbox       {percentiles(inbox) if inbox else 'none seen'}")
     print(f"at the webhook     {percentiles(webhook) if webhook else 'none arrived'}")
+    print(f"  inbox after the answer    {percentiles(after_inbox) if after_inbox else '-'}")
+    print(f"  webhook after the answer  {percentiles(after_webhook) if after_webhook else '-'}")
     if receiver.bad:
         print(f"webhook requests with a bad signature: {receiver.bad}")
     complete = len(inbox) == len(webhook) == expected

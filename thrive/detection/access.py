@@ -1,7 +1,8 @@
 """Who may use each detection page: surveillance leads (the role that manages alerts), within their scope.
 
-The views enforce the permission with `staff_required`; an alert outside the lead's scope is a 404, the same as
-one that does not exist (`selectors.get_alert_for_user`). The parameters page lets only a region-wide lead save.
+The views enforce the permission with `staff_required`; an alert outside the lead's scope is a 404, the same
+as one that does not exist (`selectors.get_alert_for_user`). The parameters page lets only a region-wide lead
+save.
 """
 
 from __future__ import annotations

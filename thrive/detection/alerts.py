@@ -1,10 +1,11 @@
 """Alert services: raise or update an alert for a signal, and the response workflow around it.
 
-Each function is one action: keyword-only arguments, one transaction, an audit entry, and notifications through
-the outbox (committed with the change). A signal found again updates the alert that follows it instead of opening
-another (`find_match`); a closed alert found again stays closed unless the signal brings cases it did not have,
-which opens a new alert that `follows` the closed one. The workflow (PHE 2019, NICE NG105): new → under review →
-response group convened → monitoring → closed with a rationale, with assignment, notes and actions.
+Each function is one action: keyword-only arguments, one transaction, an audit entry, and notifications
+through the outbox (committed with the change). A signal found again updates the alert that follows it instead
+of opening another (`find_match`); a closed alert found again stays closed unless the signal brings cases it
+did not have, which opens a new alert that `follows` the closed one. The workflow (PHE 2019, NICE NG105): new
+→ under review → response group convened → monitoring → closed with a rationale, with assignment, notes and
+actions.
 """
 
 from __future__ import annotations
@@ -75,8 +76,12 @@ def link(alert: Alert) -> str:
 # --- matching a signal to the alert that follows it ---------------------------------------------------------
 
 
-def _overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date, slack_days: int = 0) -> bool:
-    return a_start <= b_end + dt.timedelta(days=slack_days) and b_start <= a_end + dt.timedelta(days=slack_days)
+def _overlaps(
+    a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date, slack_days: int = 0
+) -> bool:
+    return a_start <= b_end + dt.timedelta(days=slack_days) and b_start <= a_end + dt.timedelta(
+        days=slack_days
+    )
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -121,7 +126,7 @@ def find_match(*, signal: Signal, region: Area, episode_days: int) -> Alert | No
     return None
 
 
-# --- raising and updating ------------------------------------------------------------------------------------
+# --- raising and updating -----------------------------------------------------------------------------------
 
 
 def _history_item(signal: Signal, run: DetectionRun) -> dict[str, object]:
@@ -149,7 +154,12 @@ def _apply(alert: Alert, signal: Signal, run: DetectionRun) -> None:
     alert.centre_lat, alert.centre_lon = signal.centre if signal.centre else (None, None)
     alert.radius_km = signal.radius_km
     rules = sorted({*alert.details.get("rules", []), str(signal.details.get("rule", signal.kind))})
-    alert.details = {**signal.details, "location_ids": list(signal.location_ids), "history": history, "rules": rules}
+    alert.details = {
+        **signal.details,
+        "location_ids": list(signal.location_ids),
+        "history": history,
+        "rules": rules,
+    }
     alert.parameters = {"detector": signal.parameters, "run": run.parameters}
     alert.run = run
     alert.snapshot_digest = run.snapshot_digest
@@ -201,7 +211,11 @@ def raise_or_update(*, signal: Signal, run: DetectionRun, region: Area, area_ids
         )
         follows = f" It follows {match.reference}, closed, with new cases." if match is not None else ""
         AlertEntry.objects.create(
-            alert=alert, kind=AlertEntry.Kind.RAISED, at=run.started_at, run=run, text=f"{signal.title}.{follows}"
+            alert=alert,
+            kind=AlertEntry.Kind.RAISED,
+            at=run.started_at,
+            run=run,
+            text=f"{signal.title}.{follows}",
         )
         audit.record(
             action=audit.Action.CREATE, obj=alert, reason=f"detection run {run.pk} ({run.kind})",
@@ -216,7 +230,9 @@ def raise_or_update(*, signal: Signal, run: DetectionRun, region: Area, area_ids
     return Outcome(alert=alert, created=True, new_case_ids=tuple(signal.case_ids))
 
 
-def _update(alert: Alert, signal: Signal, run: DetectionRun, area_ids: list[int], new_cases: tuple[int, ...]) -> Outcome:
+def _update(
+    alert: Alert, signal: Signal, run: DetectionRun, area_ids: list[int], new_cases: tuple[int, ...]
+) -> Outcome:
     alert.detection_count += 1
     if not alert.is_open:
         alert.last_detected_at = run.started_at
@@ -231,7 +247,7 @@ def _update(alert: Alert, signal: Signal, run: DetectionRun, area_ids: list[int]
     if new_cases:
         AlertEntry.objects.create(
             alert=alert, kind=AlertEntry.Kind.DETECTED_AGAIN, at=run.started_at, run=run,
-            text=f"Found again with {len(new_cases)} new case{'s' if len(new_cases) != 1 else ''}: {signal.title}.",
+            text=f"Found again with {len(new_cases)} new case(s): {signal.title}.",
         )  # fmt: skip
         notifications.send(
             to=leads_for(area_ids),
@@ -246,7 +262,7 @@ def _update(alert: Alert, signal: Signal, run: DetectionRun, area_ids: list[int]
     return Outcome(alert=alert, created=False, new_case_ids=new_cases)
 
 
-# --- the response workflow -----------------------------------------------------------------------------------
+# --- the response workflow ----------------------------------------------------------------------------------
 
 
 def acting_organisation(user: User) -> Organisation | None:
@@ -302,7 +318,11 @@ def assign(*, alert: Alert, assignee: User | None, user: User) -> Alert:
         organisation = acting_organisation(user)
         who = assignee.full_name or assignee.email if assignee is not None else "nobody"
         AlertEntry.objects.create(
-            alert=alert, kind=AlertEntry.Kind.ASSIGNED, by=user, organisation=organisation, text=f"Assigned to {who}"
+            alert=alert,
+            kind=AlertEntry.Kind.ASSIGNED,
+            by=user,
+            organisation=organisation,
+            text=f"Assigned to {who}",
         )
         audit.record(
             action=audit.Action.UPDATE, obj=alert, user=user, organisation=organisation,
@@ -345,7 +365,12 @@ def add_action(
     with transaction.atomic():
         organisation = acting_organisation(user)
         action = AlertAction.objects.create(
-            alert=alert, type=type, description=description, owner=owner.strip()[:200], due=due, created_by=user
+            alert=alert,
+            type=type,
+            description=description,
+            owner=owner.strip()[:200],
+            due=due,
+            created_by=user,
         )
         AlertEntry.objects.create(
             alert=alert, kind=AlertEntry.Kind.ACTION, by=user, organisation=organisation,
@@ -372,7 +397,8 @@ def complete_action(*, action: AlertAction, user: User) -> AlertAction:
             text=f"{action.get_type_display()}: {action.description}",
         )  # fmt: skip
         audit.record(
-            action=audit.Action.UPDATE, object_type="detection.alert", object_id=str(action.alert_id), user=user,
-            organisation=organisation, reason="action completed", summary=action.get_type_display(),
+            action=audit.Action.UPDATE, object_type="detection.alert", object_id=str(action.alert_id),
+            user=user, organisation=organisation, reason="action completed",
+            summary=action.get_type_display(),
         )  # fmt: skip
     return action

@@ -1,13 +1,15 @@
 """What a detection run reads: the cases as columns, and the geography the scans need.
 
 Why columns: every detector is a pure function of (`CaseData`, `Geography`, `Parameters`), so a run can store
-exactly what it read (`snapshot()`, a compact JSON with a SHA-256 digest) and any alert can be reproduced later
-from its run's snapshot (`from_snapshot`), whatever has happened to the cases since.
+exactly what it read (`snapshot()`, a compact JSON with a SHA-256 digest) and any alert can be reproduced
+later from its run's snapshot (`from_snapshot`), whatever has happened to the cases since.
 
-Which cases: every case of the region (residence or incident in it) that is not withdrawn or merged away, dated by
-the date of death (else the date found), from `analysis_date - history_days + 1` to `analysis_date`. A case's
-place for the scans and the area series is its residence, else its incident place (ONS counts deaths by
-residence; the incident place stands in when the home is unknown).
+Which cases: every case of the region (residence or incident in it) that is not withdrawn or merged away,
+dated by the date of death (else the date found), from `analysis_date - history_days + 1` to `analysis_date`.
+Places, each falling back on the other when unknown: the space-time scan and locations of concern use the
+incident place (a cluster is deaths grouped where they happen: PHE 2019's "point cluster"); the Poisson scan
+and the area series use the residence (rates are of the resident population, and ONS counts deaths by
+residence).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from thrive.geography.models import Area, AreaLevel
@@ -44,7 +48,7 @@ class Geography:
     lsoa_coordinates: FloatArray  # (lat, lon) per LSOA
     lsoa_population: FloatArray
     lsoa_borough: IntArray  # the borough id of each LSOA (-1 when unknown)
-    boroughs: dict[int, tuple[str, str, int | None]]  # id -> (code, name, ics id)
+    boroughs: Mapping[int, tuple[str, str, int | None]]  # id -> (code, name, ics id)
     icss: dict[int, tuple[str, str]]  # id -> (code, name)
 
     @classmethod
@@ -96,8 +100,10 @@ class CaseData:
     start: dt.date
     case_ids: IntArray
     days: IntArray  # days since `start`
-    lsoa: IntArray  # LSOA 2011 area id (residence, else incident); -1 when neither is known
-    borough: IntArray  # borough area id (residence, else incident); -1 when unknown
+    residence_lsoa: IntArray  # LSOA 2011 area ids; -1 when unknown
+    incident_lsoa: IntArray
+    residence_borough: IntArray  # borough area ids; -1 when unknown
+    incident_borough: IntArray
     method: tuple[str, ...]
     location_type: tuple[str, ...]
     substances: tuple[tuple[str, ...], ...]
@@ -108,6 +114,25 @@ class CaseData:
     @property
     def size(self) -> int:
         return int(self.case_ids.size)
+
+    @cached_property
+    def borough(self) -> IntArray:
+        """Where the person lived, else where they died (the area series count by residence)."""
+        return np.where(self.residence_borough >= 0, self.residence_borough, self.incident_borough)
+
+    @cached_property
+    def place_borough(self) -> IntArray:
+        """Where they died, else where they lived (locations of concern)."""
+        return np.where(self.incident_borough >= 0, self.incident_borough, self.residence_borough)
+
+    def lsoa(self, place: str) -> IntArray:
+        """The LSOA by `place` ("incident" or "residence"), falling back on the other."""
+        first, second = (
+            (self.incident_lsoa, self.residence_lsoa)
+            if place == "incident"
+            else (self.residence_lsoa, self.incident_lsoa)
+        )
+        return np.where(first >= 0, first, second)
 
     @property
     def dates(self) -> npt.NDArray[np.datetime64]:
@@ -130,8 +155,10 @@ class CaseData:
             "start": self.start.isoformat(),
             "case_ids": self.case_ids.tolist(),
             "days": self.days.tolist(),
-            "lsoa": self.lsoa.tolist(),
-            "borough": self.borough.tolist(),
+            "residence_lsoa": self.residence_lsoa.tolist(),
+            "incident_lsoa": self.incident_lsoa.tolist(),
+            "residence_borough": self.residence_borough.tolist(),
+            "incident_borough": self.incident_borough.tolist(),
             "method": _indexed(self.method),
             "location_type": _indexed(self.location_type),
             "substances": {str(i): list(s) for i, s in enumerate(self.substances) if s},
@@ -177,8 +204,10 @@ def from_snapshot(snapshot: dict[str, Any]) -> CaseData:
         start=dt.date.fromisoformat(snapshot["start"]),
         case_ids=np.array(snapshot["case_ids"], dtype=np.int64),
         days=np.array(snapshot["days"], dtype=np.int64),
-        lsoa=np.array(snapshot["lsoa"], dtype=np.int64),
-        borough=np.array(snapshot["borough"], dtype=np.int64),
+        residence_lsoa=np.array(snapshot["residence_lsoa"], dtype=np.int64),
+        incident_lsoa=np.array(snapshot["incident_lsoa"], dtype=np.int64),
+        residence_borough=np.array(snapshot["residence_borough"], dtype=np.int64),
+        incident_borough=np.array(snapshot["incident_borough"], dtype=np.int64),
         method=_unindexed(snapshot["method"]),
         location_type=_unindexed(snapshot["location_type"]),
         substances=tuple(substances),
@@ -186,6 +215,10 @@ def from_snapshot(snapshot: dict[str, Any]) -> CaseData:
         lon=lon,
         new_terms=frozenset(snapshot["new_terms"]),
     )
+
+
+def _ids(values: Iterable[int | None]) -> IntArray:
+    return np.array([-1 if v is None else v for v in values], dtype=np.int64)
 
 
 def region_cases_q(region: Area) -> Q:
@@ -204,12 +237,14 @@ def load(region: Area, *, analysis_date: dt.date, history_days: int) -> CaseData
         .values_list(
             "pk",
             "day",
-            Coalesce("residence_lsoa11_id", "incident_lsoa11_id"),
-            Coalesce("residence_borough_id", "incident_borough_id"),
+            "residence_lsoa11_id",
+            "incident_lsoa11_id",
+            "residence_borough_id",
+            "incident_borough_id",
             "method_group",
             "location_type",
-            F("incident_lat"),
-            F("incident_lon"),
+            "incident_lat",
+            "incident_lon",
         )
     )
     ids = [r[0] for r in rows]
@@ -229,12 +264,14 @@ def load(region: Area, *, analysis_date: dt.date, history_days: int) -> CaseData
         start=start,
         case_ids=np.array(ids, dtype=np.int64),
         days=np.array([(r[1] - start).days for r in rows], dtype=np.int64),
-        lsoa=np.array([r[2] if r[2] is not None else -1 for r in rows], dtype=np.int64),
-        borough=np.array([r[3] if r[3] is not None else -1 for r in rows], dtype=np.int64),
-        method=tuple(r[4] or "" for r in rows),
-        location_type=tuple(r[5] or "" for r in rows),
+        residence_lsoa=_ids(r[2] for r in rows),
+        incident_lsoa=_ids(r[3] for r in rows),
+        residence_borough=_ids(r[4] for r in rows),
+        incident_borough=_ids(r[5] for r in rows),
+        method=tuple(r[6] or "" for r in rows),
+        location_type=tuple(r[7] or "" for r in rows),
         substances=tuple(tuple(names.get(pk, ())) for pk in ids),
-        lat=np.array([r[6] if r[6] is not None else np.nan for r in rows], dtype=np.float64),
-        lon=np.array([r[7] if r[7] is not None else np.nan for r in rows], dtype=np.float64),
+        lat=np.array([r[8] if r[8] is not None else np.nan for r in rows], dtype=np.float64),
+        lon=np.array([r[9] if r[9] is not None else np.nan for r in rows], dtype=np.float64),
         new_terms=frozenset(new_terms),
     )

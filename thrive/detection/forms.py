@@ -44,9 +44,14 @@ class StatusForm(forms.Form):
         closing = data.get("status") == Alert.Status.CLOSED
         if (closing or self.alert.status == Alert.Status.CLOSED) and not (data.get("reason") or "").strip():
             self.add_error(
-                "reason", "Give the rationale for closing the alert." if closing else "Give the reason for reopening."
+                "reason",
+                "Give the rationale for closing the alert." if closing else "Give the reason for reopening.",
             )
         return data
+
+
+def _person(user: User) -> str:
+    return user.full_name or user.email
 
 
 class AssignForm(forms.Form):
@@ -59,7 +64,7 @@ class AssignForm(forms.Form):
         field = self.fields["assignee"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = assignees
-        field.label_from_instance = lambda user: user.full_name or user.email  # type: ignore[method-assign]
+        field.label_from_instance = _person  # type: ignore[method-assign,assignment]
 
 
 class NoteForm(forms.Form):
@@ -82,14 +87,18 @@ class ParametersForm(forms.Form):
     def __init__(self, *args: Any, current: Parameters, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for item in describe(current):
-            kind = forms.IntegerField if isinstance(item.default, int) else forms.FloatField
-            self.fields[item.name] = kind(
-                label=item.label,
-                initial=item.value,
-                min_value=item.minimum,
-                max_value=item.maximum,
-                help_text=f"Default {item.default}. Source: {item.source}.",
-            )
+            help_text = f"Default {item.default}. Source: {item.source}."
+            if isinstance(item.default, int):
+                self.fields[item.name] = forms.IntegerField(
+                    label=item.label, initial=item.value, help_text=help_text,
+                    min_value=None if item.minimum is None else int(item.minimum),
+                    max_value=None if item.maximum is None else int(item.maximum),
+                )  # fmt: skip
+            else:
+                self.fields[item.name] = forms.FloatField(
+                    label=item.label, initial=item.value, help_text=help_text,
+                    min_value=item.minimum, max_value=item.maximum,
+                )  # fmt: skip
         self.parameters: Parameters | None = None
 
     def clean(self) -> dict[str, Any]:

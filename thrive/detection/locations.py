@@ -1,8 +1,8 @@
 """Locations of concern: public places with repeated incidents (bridges, railway, high buildings, cliffs...).
 
 Incidents at the public location types (CONTRACTS.md) with a map point are linked when within
-`location_radius_m` of each other (a chain of links joins them, so incidents along a short stretch of a bridge or
-platform group together); a group with at least `location_min_incidents` incidents in the last
+`location_radius_m` of each other (a chain of links joins them, so incidents along a short stretch of a bridge
+or platform group together); a group with at least `location_min_incidents` incidents in the last
 `location_window_days` is a location of concern. The alert lists the whole group over the history read, so the
 response group sees how long the place has been used. The clear points of public places are exact (see
 `surveillance.places`); the map of a location of concern is shown only to users with `LOCATION_POINTS_VIEW`.
@@ -54,7 +54,9 @@ def locations_of_concern(data: CaseData, geography: Geography, params: Parameter
     return outcome
 
 
-def _signal(data: CaseData, geography: Geography, params: Parameters, members: np.ndarray, recent: int) -> Signal:
+def _signal(
+    data: CaseData, geography: Geography, params: Parameters, members: np.ndarray, recent: int
+) -> Signal:
     lat, lon = data.lat[members], data.lon[members]
     centre = (round(float(lat.mean()), 6), round(float(lon.mean()), 6))
     projection = LocalProjection(lat0=centre[0], lon0=centre[1])
@@ -62,7 +64,7 @@ def _signal(data: CaseData, geography: Geography, params: Parameters, members: n
     spread_km = float(np.hypot(x, y).max()) / 1000
     types = sorted({data.location_type[i] for i in members.tolist()})
     place = ", ".join(codes.label(codes.LocationType, t).lower() for t in types)
-    boroughs = tuple(sorted({int(data.borough[i]) for i in members.tolist()} - {-1}))
+    boroughs = tuple(sorted({int(data.place_borough[i]) for i in members.tolist()} - {-1}))
     borough_names = ", ".join(geography.boroughs[b][1] for b in boroughs if b in geography.boroughs)
     first, last = int(data.days[members].min()), int(data.days[members].max())
     return Signal(

@@ -3,8 +3,8 @@ incident points.
 
 What is drawn: a cluster's LSOAs and its circle (centred on an LSOA centroid, public geography); a location of
 concern's LSOAs, and its circle and points only with `LOCATION_POINTS_VIEW` (its centre is the middle of exact
-public-place points); other alerts' boroughs. Points are the clear incident points of the cases the user reaches
-(exact for public places, an LSOA centroid for homes). Boundaries are simplified to about 20 m.
+public-place points); other alerts' boroughs. Points are the clear incident points of the cases the user
+reaches (exact for public places, an LSOA centroid for homes). Boundaries are simplified to about 20 m.
 """
 
 from __future__ import annotations
@@ -30,7 +30,11 @@ def _features(areas: list[tuple[str, str, Any]], role: str) -> list[dict[str, An
             continue
         geometry = shapely.simplify(shape(boundary), TOLERANCE_DEGREES, preserve_topology=True)
         features.append(
-            {"type": "Feature", "properties": {"code": code, "name": name, "role": role}, "geometry": mapping(geometry)}
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": name, "role": role},
+                "geometry": mapping(geometry),
+            }
         )
     return features
 

@@ -1,15 +1,17 @@
-"""Emerging means: a method group or substance not seen for 24 months that appears at least twice within 90 days.
+"""Emerging means: a method group or substance not seen for 24 months that appears at least twice within 90
+days.
 
 Terms come from the controlled vocabularies (method groups from the codes, substances normalised with their
-synonyms by `surveillance.substances`, so "Panadol" and "paracetamol" are one term). For each term the run finds
-its *novel* occurrences (no occurrence in the `new_means_absence_days` before); one is a signal when at least
-`new_means_min_cases` occurrences fall in the `new_means_window_days` starting there and it happened within the
-last `new_means_lookback_days` (so a term stays "new" for a year, then the time series take over). "Not seen
-for 24 months" needs 24 months of data: an occurrence earlier than that in the data is not judged novel, except
-for a substance the vocabulary does not know at all (flagged new), which is novel whenever it first appears.
+synonyms by `surveillance.substances`, so "Panadol" and "paracetamol" are one term). For each term the run
+finds its *novel* occurrences (no occurrence in the `new_means_absence_days` before); one is a signal when at
+least `new_means_min_cases` occurrences fall in the `new_means_window_days` starting there and it happened
+within the last `new_means_lookback_days` (so a term stays "new" for a year, then the time series take over).
+"Not seen for 24 months" needs 24 months of data: an occurrence earlier than that in the data is not judged
+novel, except for a substance the vocabulary does not know at all (flagged new), which is novel whenever it
+first appears.
 
-The "increasing means" half of the signal comes from the time series on each term (`series.py`); both share the
-alert key `method:<code>` / `substance:<name>`, so one term has one alert.
+The "increasing means" half of the signal comes from the time series on each term (`series.py`); both share
+the alert key `method:<code>` / `substance:<name>`, so one term has one alert.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def term_key(kind: str, name: str) -> str:
 
 
 def term_label(kind: str, name: str) -> str:
+    """How a term reads in a title: "substance zelpromine", "method fall from height"."""
     if kind == "method":
         return f"method {codes.label(codes.MethodGroup, name).lower()}"
     return f"substance {name}"
@@ -91,18 +94,23 @@ def _episode_end(days: list[int], position: int, absence: int) -> int:
 
 
 def _signal(
-    data: CaseData, params: Parameters, key: str, first: int, in_window: list[int], episode: list[int], unknown: bool
+    data: CaseData,
+    params: Parameters,
+    key: str,
+    first: int,
+    in_window: list[int],
+    episode: list[int],
+    unknown: bool,
 ) -> Signal:
     kind, name = key.split(":", 1)
     first_date = data.date_of(first)
     last_date = data.date_of(int(data.days[episode[-1]]))
     boroughs = tuple(sorted({int(data.borough[row]) for row in episode} - {-1}))
-    what = "New substance" if kind == "substance" else "Method not seen recently"
     return Signal(
         kind="emerging_means",
         detector="new-means",
         key=key,
-        title=f"{what}: {term_label(kind, name)} ({len(episode)} deaths since {first_date:%-d %b %Y})",
+        title=f"New means: {term_label(kind, name)} ({len(episode)} deaths since {first_date:%-d %b %Y})",
         window_start=first_date,
         window_end=last_date,
         case_ids=tuple(int(data.case_ids[row]) for row in episode),

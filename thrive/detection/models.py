@@ -1,14 +1,15 @@
 """Detection runs, the alerts they raise, and the response workflow around each alert.
 
-A run records what it read (a compact snapshot of the case data with its digest) and the parameters it used, so
-any alert can be reproduced from its run. An alert is one signal followed over time: found again by a later run it
-is updated, not duplicated. Its timeline (`AlertEntry`) holds detections, status changes, assignment, notes and
-actions; nothing identifying is stored on an alert (cases are linked, and shown only within the viewer's reach).
+A run records what it read (a compact snapshot of the case data with its digest) and the parameters it used,
+so any alert can be reproduced from its run. An alert is one signal followed over time: found again by a later
+run it is updated, not duplicated. Its timeline (`AlertEntry`) holds detections, status changes, assignment,
+notes and actions; nothing identifying is stored on an alert (cases are linked, and shown only within the
+viewer's reach).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +39,9 @@ class RegionParameters(models.Model):
     class Meta:
         verbose_name_plural = "region parameters"
 
+    def __str__(self) -> str:
+        return f"Detection parameters for area {self.region_id}"
+
 
 class DetectionRun(models.Model):
     class Kind(models.TextChoices):
@@ -56,13 +60,17 @@ class DetectionRun(models.Model):
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     parameters = models.JSONField(default=dict)
-    snapshot = models.JSONField(default=dict, help_text="The case data read, in columns (see casedata.Snapshot)")
+    snapshot = models.JSONField(
+        default=dict, help_text="The case data read, in columns (see casedata.Snapshot)"
+    )
     snapshot_digest = models.CharField(max_length=64, blank=True)
     case_count = models.PositiveIntegerField(default=0)
     timings = models.JSONField(default=dict, help_text="Seconds per detector")
     summary = models.JSONField(default=dict, help_text="Per detector: signals found and notes")
     scan_null = models.JSONField(
-        default=dict, blank=True, help_text="The space-time scan's replication maxima, reused by incremental runs"
+        default=dict,
+        blank=True,
+        help_text="The space-time scan's replication maxima, reused by incremental runs",
     )
     triggered_by = models.JSONField(default=list, blank=True, help_text="Case ids that asked for this run")
     error = models.TextField(blank=True)
@@ -122,7 +130,9 @@ class Alert(models.Model):
     title = models.CharField(max_length=200)
     detector = models.CharField(max_length=60)
     signal_key = models.CharField(max_length=200, db_index=True, help_text="What identifies the signal")
-    areas = models.ManyToManyField(AREA, related_name="+", help_text="Boroughs, ICSs and the region it concerns")
+    areas: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        AREA, related_name="+", help_text="Boroughs, ICSs and the region it concerns"
+    )
     window_start = models.DateField()
     window_end = models.DateField()
     statistic_name = models.CharField(max_length=40, blank=True)
@@ -218,6 +228,9 @@ class AlertCase(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alert", "case"], name="alert_case_unique")]
 
+    def __str__(self) -> str:
+        return f"Case {self.case_id} in alert {self.alert_id}"
+
 
 class AlertEntry(models.Model):
     """One event on an alert's timeline."""
@@ -260,6 +273,9 @@ class AlertEntry(models.Model):
         ordering = ["at", "id"]
         verbose_name_plural = "alert entries"
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on alert {self.alert_id}"
+
 
 class AlertAction(models.Model):
     """A response action (PHE 2019: postvention, media liaison, means restriction...) with its owner and due
@@ -298,6 +314,9 @@ class AlertAction(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} on alert {self.alert_id}"
+
 
 class DetectionSchedule(models.Model):
     """Per region: the debounced incremental run waiting to happen and the next nightly run. Row-locked while
@@ -320,3 +339,6 @@ class DetectionSchedule(models.Model):
         "nightly_due_at": C.PUBLIC,
         "nightly_token": C.PUBLIC,
     }
+
+    def __str__(self) -> str:
+        return f"Detection schedule for area {self.region_id}"

@@ -18,8 +18,9 @@ DESIGN = "DESIGN.md, nightly detection defaults"
 ISSUE = "Detection issue (emerging means, locations of concern)"
 SATSCAN = "SaTScan user guide: Monte Carlo with 999 replications, seed 12345678"
 KULLDORFF_2001 = (
-    "Kulldorff 2001, Prospective time periodic geographical disease surveillance using a scan statistic "
-    "(J R Stat Soc A 164:61-72): the recurrence interval is the expected time between false signals"
+    "Kulldorff 2001 (J R Stat Soc A 164:61-72) defines the recurrence interval, the expected time between "
+    "false signals; 100 days (p 0.01 in daily runs) is Thrive's choice, measured in "
+    "docs/detection-validation.md"
 )
 PHE_2019 = (
     "PHE 2019, Identifying and responding to suicide clusters; NICE NG105: a cluster is three or more deaths"
@@ -33,7 +34,9 @@ CONVENTION = "Conventional 5% significance for a retrospective scan (Kulldorff 1
 TIME_SERIES_DETECTORS = ("ears-c1", "ears-c2", "ears-c3", "noufaily")
 
 
-def _p(default: Any, label: str, source: str, *, minimum: float | None = None, maximum: float | None = None) -> Any:
+def _p(
+    default: Any, label: str, source: str, *, minimum: float | None = None, maximum: float | None = None
+) -> Any:
     return field(
         default=default, metadata={"label": label, "source": source, "minimum": minimum, "maximum": maximum}
     )
@@ -43,21 +46,32 @@ def _p(default: Any, label: str, source: str, *, minimum: float | None = None, m
 class Parameters:
     # Prospective space-time permutation scan (Kulldorff et al. 2005) on LSOA 2011 centroids.
     scan_study_days: int = _p(1826, "Space-time scan: study period (days)", DESIGN, minimum=60, maximum=3700)
-    scan_max_temporal_days: int = _p(90, "Space-time scan: longest cluster (days)", DESIGN, minimum=1, maximum=365)
-    scan_max_radius_km: float = _p(3.0, "Space-time scan: largest radius (km)", DESIGN, minimum=0.1, maximum=50)
+    scan_max_temporal_days: int = _p(
+        90, "Space-time scan: longest cluster (days)", DESIGN, minimum=1, maximum=365
+    )
+    scan_max_radius_km: float = _p(
+        3.0, "Space-time scan: largest radius (km)", DESIGN, minimum=0.1, maximum=50
+    )
     scan_max_spatial_fraction: float = _p(
         0.5, "Space-time scan: most cases in one circle (fraction)", DESIGN, minimum=0.01, maximum=0.5
     )
-    scan_time_aggregation_days: int = _p(1, "Space-time scan: time aggregation (days)", DESIGN, minimum=1, maximum=7)
+    scan_time_aggregation_days: int = _p(
+        1, "Space-time scan: time aggregation (days)", DESIGN, minimum=1, maximum=7
+    )
     scan_min_recurrence_days: float = _p(
-        365.0, "Space-time scan: alert when the recurrence interval is at least (days)", KULLDORFF_2001, minimum=1
+        100.0,
+        "Space-time scan: alert when the recurrence interval is at least (days)",
+        KULLDORFF_2001,
+        minimum=1,
     )
     # Retrospective purely spatial Poisson scan with the ONS population at risk.
     poisson_study_days: int = _p(1826, "Poisson scan: study period (days)", DESIGN, minimum=365, maximum=3700)
     poisson_max_population_fraction: float = _p(
         0.1, "Poisson scan: largest share of the population in one circle", DESIGN, minimum=0.01, maximum=0.5
     )
-    poisson_alpha: float = _p(0.05, "Poisson scan: alert when p is at most", CONVENTION, minimum=0.0001, maximum=0.2)
+    poisson_alpha: float = _p(
+        0.05, "Poisson scan: alert when p is at most", CONVENTION, minimum=0.0001, maximum=0.2
+    )
     replications: int = _p(999, "Monte Carlo replications (both scans)", SATSCAN, minimum=99, maximum=9999)
     seed: int = _p(12345678, "Random seed (both scans)", SATSCAN, minimum=0)
     cluster_min_cases: int = _p(3, "Clusters: fewest cases for an alert", PHE_2019, minimum=2, maximum=50)
@@ -78,15 +92,25 @@ class Parameters:
         365, "New means: report terms that reappeared within (days)", THRIVE, minimum=30, maximum=1826
     )
     # Locations of concern.
-    location_radius_m: float = _p(100.0, "Locations of concern: distance (metres)", ISSUE, minimum=10, maximum=2000)
-    location_window_days: int = _p(365, "Locations of concern: window (days)", ISSUE, minimum=30, maximum=3650)
-    location_min_incidents: int = _p(2, "Locations of concern: fewest incidents", ISSUE, minimum=2, maximum=20)
+    location_radius_m: float = _p(
+        100.0, "Locations of concern: distance (metres)", ISSUE, minimum=10, maximum=2000
+    )
+    location_window_days: int = _p(
+        365, "Locations of concern: window (days)", ISSUE, minimum=30, maximum=3650
+    )
+    location_min_incidents: int = _p(
+        2, "Locations of concern: fewest incidents", ISSUE, minimum=2, maximum=20
+    )
     # Runs.
     incremental_debounce_seconds: int = _p(
         60, "Incremental run: wait for changes to settle (seconds)", THRIVE, minimum=0, maximum=3600
     )
     incremental_max_delay_seconds: int = _p(
-        600, "Incremental run: longest wait while changes keep coming (seconds)", THRIVE, minimum=0, maximum=86400
+        600,
+        "Incremental run: longest wait while changes keep coming (seconds)",
+        THRIVE,
+        minimum=0,
+        maximum=86400,
     )
     nightly_hour: int = _p(2, "Nightly run: hour of the day (local time)", THRIVE, minimum=0, maximum=23)
 
@@ -95,7 +119,7 @@ class Parameters:
 
     @property
     def series_history_weeks(self) -> int:
-        """Weeks of counts the time-series detectors need: Noufaily's b = 3 years, w = 3 weeks, and the week."""
+        """Weeks of counts the time series need: Noufaily's b = 3 years, w = 3 weeks, and the week."""
         return NOUFAILY_2012.first_week
 
     @property
@@ -156,7 +180,7 @@ def with_overrides(overrides: dict[str, Any], base: Parameters = DEFAULTS) -> Pa
         spec = fields.get(name)
         if spec is None:
             raise ParameterError(f"{name} is not a detection parameter")
-        kind = type(spec.default)
+        kind: type = type(spec.default)
         try:
             value = kind(raw)
         except (TypeError, ValueError):
@@ -169,5 +193,7 @@ def with_overrides(overrides: dict[str, Any], base: Parameters = DEFAULTS) -> Pa
         changes[name] = value
     parameters = dataclasses.replace(base, **changes)
     if parameters.scan_max_temporal_days > parameters.scan_study_days // 2:
-        raise ParameterError("The longest space-time cluster can be at most half the study period (SaTScan's limit)")
+        raise ParameterError(
+            "The longest space-time cluster can be at most half the study period (SaTScan's limit)"
+        )
     return parameters

@@ -2,8 +2,8 @@
 changed cases (every detector but the retrospective Poisson scan, with the space-time scan ranked against the
 nightly run's replications; see `scans.py`).
 
-A run reads the region's cases once (`casedata.load`), stores that snapshot and the parameters with the run, runs
-the detectors (pure functions of the snapshot), then turns each signal into an alert or an update of one
+A run reads the region's cases once (`casedata.load`), stores that snapshot and the parameters with the run,
+runs the detectors (pure functions of the snapshot), then turns each signal into an alert or an update of one
 (`alerts.raise_or_update`). A failing detector is recorded on the run and does not stop the others.
 `reproduce` re-runs an alert's detector on its run's snapshot.
 """
@@ -178,7 +178,9 @@ def run_detection(
     report = RunReport(run=run)
     started = time.perf_counter()
     for _, signal in found:
-        result = alerts.raise_or_update(signal=signal, run=run, region=region, area_ids=area_ids(signal, geography))
+        result = alerts.raise_or_update(
+            signal=signal, run=run, region=region, area_ids=area_ids(signal, geography)
+        )
         (report.raised if result.created else report.updated).append(result.alert.reference)
     timings["alerts"] = round(time.perf_counter() - started, 3)
     run.timings, run.summary, run.error = timings, summary, "\n".join(failures)
@@ -204,9 +206,15 @@ def prune_snapshots(region: Area, *, keep_days: int = SNAPSHOT_KEEP_DAYS) -> int
     cited = set(Alert.objects.values_list("run_id", flat=True)) | set(
         Alert.objects.values_list("first_run_id", flat=True)
     )
-    old = DetectionRun.objects.filter(region=region, started_at__lt=timezone.now() - dt.timedelta(days=keep_days))
+    old = DetectionRun.objects.filter(
+        region=region, started_at__lt=timezone.now() - dt.timedelta(days=keep_days)
+    )
     with transaction.atomic():
-        return old.exclude(pk__in=[pk for pk in cited if pk]).exclude(snapshot={}).update(snapshot={}, scan_null={})
+        return (
+            old.exclude(pk__in=[pk for pk in cited if pk])
+            .exclude(snapshot={})
+            .update(snapshot={}, scan_null={})
+        )
 
 
 DETECTOR_OF_KIND = {
@@ -228,7 +236,9 @@ def reproduce(alert: Alert) -> list[Signal]:
         raise ValueError("The run's snapshot does not match the digest the alert recorded")
     params = with_overrides(run.parameters)
     geography = Geography.load(run.region)
-    name = DETECTOR_OF_KIND.get(alert.kind) or ("new-means" if alert.detector == "new-means" else "time-series")
+    name = DETECTOR_OF_KIND.get(Alert.Kind(alert.kind)) or (
+        "new-means" if alert.detector == "new-means" else "time-series"
+    )
     null_run = alert.details.get("null_from_run")
     null = stored_null(int(null_run)) if null_run else None
     detector = {

@@ -1,12 +1,13 @@
-"""The two scans on the Case table: a prospective space-time permutation scan (clusters now) and a retrospective
-purely spatial Poisson scan with the ONS population (areas with high rates over the study period).
+"""The two scans on the Case table: a prospective space-time permutation scan (clusters now) and a
+retrospective purely spatial Poisson scan with the ONS population (areas with high rates over the study
+period).
 
-Both call the SaTScan-equal engine (`thrive.detection.scan.run_scan`) on LSOA 2011 centroids. Why the incremental
-run can be fast: the Monte Carlo replications are nearly all of a scan's time, and one new case barely moves the
-null distribution of the maximum statistic, so an incremental run scans the real data once and ranks its clusters
-against the replication maxima of the latest nightly run for the same analysis day and parameters (recorded in
-the alert as `null_from_run`); the next nightly run replaces it with a fresh distribution. With no such run to
-borrow from, it replicates in full.
+Both call the SaTScan-equal engine (`thrive.detection.scan.run_scan`) on LSOA 2011 centroids. Why the
+incremental run can be fast: the Monte Carlo replications are nearly all of a scan's time, and one new case
+barely moves the null distribution of the maximum statistic, so an incremental run scans the real data once
+and ranks its clusters against the replication maxima of the latest nightly run for the same analysis day and
+parameters (recorded in the alert as `null_from_run`); the next nightly run replaces it with a fresh
+distribution. With no such run to borrow from, it replicates in full.
 """
 
 from __future__ import annotations
@@ -80,10 +81,12 @@ def poisson_settings(params: Parameters, analysis_date: dt.date) -> ScanSettings
     )
 
 
-def _scan_input(data: CaseData, geography: Geography, start: dt.date) -> tuple[Locations, Cases, np.ndarray]:
+def _scan_input(
+    data: CaseData, geography: Geography, start: dt.date, place: str
+) -> tuple[Locations, Cases, np.ndarray]:
     """Locations (every LSOA of the region) and one row per placed case in the study period."""
     position = {int(area_id): index for index, area_id in enumerate(geography.lsoa_ids.tolist())}
-    index = np.array([position.get(int(a), -1) for a in data.lsoa.tolist()], dtype=np.int64)
+    index = np.array([position.get(int(a), -1) for a in data.lsoa(place).tolist()], dtype=np.int64)
     chosen = np.flatnonzero((index >= 0) & data.since(start))
     locations = Locations(
         ids=geography.lsoa_codes, coordinates=geography.lsoa_coordinates, coordinates_type="latlong"
@@ -97,21 +100,18 @@ def _scan_input(data: CaseData, geography: Geography, start: dt.date) -> tuple[L
 
 
 def _cluster_cases(
-    data: CaseData, geography: Geography, chosen: np.ndarray, cluster: Cluster
+    data: CaseData, geography: Geography, cases: Cases, chosen: np.ndarray, cluster: Cluster
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The case ids inside a cluster's circle and window, and the boroughs of its LSOAs."""
     members = set(cluster.location_ids)
     codes = geography.lsoa_codes
-    position = {int(area_id): i for i, area_id in enumerate(geography.lsoa_ids.tolist())}
     first, last = data.day_of(cluster.start), data.day_of(cluster.end)
     case_ids = tuple(
-        int(data.case_ids[i])
-        for i in chosen.tolist()
-        if first <= data.days[i] <= last and codes[position[int(data.lsoa[i])]] in members
+        int(data.case_ids[row])
+        for row, location in zip(chosen.tolist(), cases.location_index.tolist(), strict=True)
+        if first <= data.days[row] <= last and codes[location] in members
     )
-    boroughs = {
-        int(geography.lsoa_borough[i]) for i, code in enumerate(codes) if code in members
-    } - {-1}
+    boroughs = {int(geography.lsoa_borough[i]) for i, code in enumerate(codes) if code in members} - {-1}
     return case_ids, tuple(sorted(boroughs))
 
 
@@ -122,8 +122,8 @@ def _place_name(geography: Geography, code: str) -> str:
 def space_time(
     data: CaseData, geography: Geography, params: Parameters, *, null: ScanNull | None = None
 ) -> DetectorOutcome:
-    """Prospective clusters alive on the analysis date with a recurrence interval of at least the threshold and
-    enough cases. With a fitting `null`, the real data are scanned once and ranked against it."""
+    """Prospective clusters alive on the analysis date with a recurrence interval of at least the threshold
+    and enough cases. With a fitting `null`, the real data are scanned once and ranked against it."""
     outcome = DetectorOutcome()
     if not geography.lsoa_codes:
         outcome.notes.append("No LSOA 2011 centroids are loaded: the space-time scan was skipped.")
@@ -133,14 +133,17 @@ def space_time(
     settings = space_time_settings(
         params, data.analysis_date, replications=0 if borrowed else params.replications
     )
-    locations, cases, chosen = _scan_input(data, geography, settings.start)
+    locations, cases, chosen = _scan_input(data, geography, settings.start, "incident")
     try:
         result = run_scan(locations, cases, settings)
     except ScanError as error:
         outcome.notes.append(f"Space-time scan not run: {error}")
         return outcome
     if borrowed is None:
-        outcome.extra["null"] = {"settings": _comparable(settings), "maxima": result.replication_maxima.tolist()}
+        outcome.extra["null"] = {
+            "settings": _comparable(settings),
+            "maxima": result.replication_maxima.tolist(),
+        }
     else:
         outcome.notes.append(f"p-values ranked against the replications of nightly run {borrowed.run_id}")
     described = {**settings.as_json(), "replications": params.replications}
@@ -151,7 +154,7 @@ def space_time(
         recurrence = max(1.0, settings.time_aggregation_days / p_value)
         if recurrence < params.scan_min_recurrence_days or cluster.observed < params.cluster_min_cases:
             continue
-        case_ids, boroughs = _cluster_cases(data, geography, chosen, cluster)
+        case_ids, boroughs = _cluster_cases(data, geography, cases, chosen, cluster)
         days = (cluster.end - cluster.start).days + 1
         outcome.signals.append(
             Signal(
@@ -191,12 +194,14 @@ def poisson_spatial(data: CaseData, geography: Geography, params: Parameters) ->
         outcome.notes.append("No LSOA 2011 populations are loaded: the Poisson scan was skipped.")
         return outcome
     settings = poisson_settings(params, data.analysis_date)
-    locations, cases, chosen = _scan_input(data, geography, settings.start)
+    locations, cases, chosen = _scan_input(data, geography, settings.start, "residence")
     unpopulated = geography.lsoa_population[cases.location_index] <= 0
     if unpopulated.any():
         outcome.notes.append(f"{int(unpopulated.sum())} case(s) in LSOAs without a population were left out.")
         keep = ~unpopulated
-        cases = Cases(location_index=cases.location_index[keep], dates=cases.dates[keep], counts=cases.counts[keep])
+        cases = Cases(
+            location_index=cases.location_index[keep], dates=cases.dates[keep], counts=cases.counts[keep]
+        )
         chosen = chosen[keep]
     try:
         result = run_scan(locations, cases, settings, population=geography.lsoa_population)
@@ -208,7 +213,7 @@ def poisson_spatial(data: CaseData, geography: Geography, params: Parameters) ->
             continue
         if cluster.observed < params.cluster_min_cases:
             continue
-        case_ids, boroughs = _cluster_cases(data, geography, chosen, cluster)
+        case_ids, boroughs = _cluster_cases(data, geography, cases, chosen, cluster)
         ratio = cluster.observed / cluster.expected if cluster.expected else float("inf")
         outcome.signals.append(
             Signal(

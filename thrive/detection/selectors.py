@@ -1,9 +1,9 @@
 """Which alerts a surveillance lead reaches, and what of an alert they may see.
 
 An alert concerns boroughs, their ICSs and the region (`Alert.areas`). A lead reaches it when their scope (the
-membership's scope areas, else the organisation's coverage, as for cases) holds any of those areas, or covers the
-region. Within an alert, cases are shown only when the lead reaches them (`surveillance.scope`); exact incident
-points only with `LOCATION_POINTS_VIEW`. "Not found" and "not yours" are the same 404.
+membership's scope areas, else the organisation's coverage, as for cases) holds any of those areas, or covers
+the region. Within an alert, cases are shown only when the lead reaches them (`surveillance.scope`); exact
+incident points only with `LOCATION_POINTS_VIEW`. "Not found" and "not yours" are the same 404.
 """
 
 from __future__ import annotations
@@ -63,14 +63,19 @@ def alert_list(user: User, *, status: str = "open", kind: str = "") -> QuerySet[
 
 
 def get_alert_for_user(user: User, reference: str) -> Alert:
-    alert = visible_alerts(user).select_related("assigned_to", "run", "follows").filter(reference=reference).first()
+    alert = (
+        visible_alerts(user)
+        .select_related("assigned_to", "run", "follows")
+        .filter(reference=reference)
+        .first()
+    )
     if alert is None:
         raise Http404("No alert with that reference")
     return alert
 
 
 def alert_cases(user: User, alert: Alert) -> tuple[list[Case], int]:
-    """The alert's cases the user reaches (annotated `identifiable`, with `in_latest`), and how many others."""
+    """The alert's cases the user reaches (annotated `identifiable` and `in_latest`), and how many others."""
     links = dict(alert.case_links.values_list("case_id", "in_latest"))
     visible = list(
         scope.visible_cases(user)
@@ -90,7 +95,9 @@ def borough_names(alert: Alert) -> list[str]:
 def eligible_assignees(alert: Alert) -> QuerySet[User]:
     """Active surveillance leads whose organisation covers the region or one of the alert's areas."""
     area_ids = list(alert.areas.values_list("pk", flat=True))
-    memberships = Membership.objects.filter(role="surveillance_lead", is_active=True, user__is_active=True).filter(
+    memberships = Membership.objects.filter(
+        role="surveillance_lead", is_active=True, user__is_active=True
+    ).filter(
         Q(organisation__covers_region=True)
         | Q(organisation__coverage__in=area_ids)
         | Q(scope_areas__in=area_ids)

@@ -1,10 +1,11 @@
 """EARS C1-C3 and Farrington flexible (Noufaily) on weekly counts by borough, ICS, method group and substance.
 
-Weeks end on the analysis date (week 0 is the 7 days up to it, week 1 the 7 before...), as the scans' intervals
-do, so each nightly run evaluates the latest 7 days against the same kind of weeks before. Every series is
-evaluated at once (the engines vectorise over series). An alarm needs any detector to alarm (NA is not an
-alarm) and at least `series_min_cases` deaths in the week. Borough and ICS alarms are "unusual count" signals;
-method group and substance alarms are the "increasing means" signal of the emerging-means alert for that term.
+Weeks end on the analysis date (week 0 is the 7 days up to it, week 1 the 7 before...), as the scans'
+intervals do, so each nightly run evaluates the latest 7 days against the same kind of weeks before. Every
+series is evaluated at once (the engines vectorise over series). An alarm needs any detector to alarm (NA is
+not an alarm) and at least `series_min_cases` deaths in the week. Borough and ICS alarms are "unusual count"
+signals; method group and substance alarms are the "increasing means" signal of the emerging-means alert for
+that term.
 """
 
 from __future__ import annotations
@@ -76,10 +77,18 @@ def count_matrix(data: CaseData, series: list[Series], weeks: int) -> np.ndarray
     return matrix
 
 
-def run_detectors(counts: np.ndarray, params: Parameters) -> dict[str, DetectorResult]:
-    """Each detector on the latest week of every series."""
+def ears_history_weeks(params: Parameters) -> int:
+    """Weeks EARS C3 needs: its baseline, the 2-week guard and the two earlier C2 values, and the week."""
+    return params.ears_baseline + 5
+
+
+def run_detectors(counts: np.ndarray, params: Parameters, *, covered_weeks: int) -> dict[str, DetectorResult]:
+    """Each detector on the latest week of every series, when the data cover the weeks it needs (before the
+    first case the counts would be zeros that were never recorded, not zeros that happened)."""
     weeks = counts.shape[1]
     latest = (weeks, weeks)
+    if covered_weeks < ears_history_weeks(params):
+        return {}
     results = {
         f"ears-{method.lower()}": ears(
             counts,
@@ -91,8 +100,9 @@ def run_detectors(counts: np.ndarray, params: Parameters) -> dict[str, DetectorR
         )
         for method in ("C1", "C2", "C3")
     }
-    settings = dataclasses.replace(NOUFAILY_2012, alpha=params.farrington_alpha)
-    results["noufaily"] = farrington_flexible(counts, evaluate=latest, settings=settings)
+    if covered_weeks >= params.series_history_weeks:
+        settings = dataclasses.replace(NOUFAILY_2012, alpha=params.farrington_alpha)
+        results["noufaily"] = farrington_flexible(counts, evaluate=latest, settings=settings)
     return results
 
 
@@ -100,7 +110,11 @@ def series_parameters(params: Parameters) -> dict[str, object]:
     return {
         "weeks_end_on_analysis_date": True,
         "history_weeks": params.series_history_weeks,
-        "ears": {"baseline": params.ears_baseline, "alpha": params.ears_alpha, "min_sigma": params.ears_min_sigma},
+        "ears": {
+            "baseline": params.ears_baseline,
+            "alpha": params.ears_alpha,
+            "min_sigma": params.ears_min_sigma,
+        },
         "noufaily": {
             **dataclasses.asdict(dataclasses.replace(NOUFAILY_2012, alpha=params.farrington_alpha)),
         },
@@ -111,16 +125,24 @@ def series_parameters(params: Parameters) -> dict[str, object]:
 def time_series(data: CaseData, geography: Geography, params: Parameters) -> DetectorOutcome:
     outcome = DetectorOutcome()
     weeks = params.series_history_weeks
-    if data.day_of(data.analysis_date) + 1 < 7 * weeks:
-        outcome.notes.append(f"Fewer than {weeks} weeks of history were read: the time series were skipped.")
+    covered = int(weeks_ago(data).max()) + 1 if data.size else 0
+    if covered < ears_history_weeks(params):
+        outcome.notes.append(
+            f"The cases cover {covered} weeks, too few for EARS: the time series were skipped."
+        )
         return outcome
+    if covered < weeks:
+        outcome.notes.append(
+            f"The cases cover {covered} weeks; Farrington (Noufaily) needs {weeks}: EARS only."
+        )
     series = build_series(data, geography)
     if not series:
         return outcome
     counts = count_matrix(data, series, weeks)
-    results = run_detectors(counts, params)
+    results = run_detectors(counts, params, covered_weeks=covered)
     outcome.extra["series"] = len(series)
     week_start = data.analysis_date - dt.timedelta(days=6)
+    week = f"week to {data.analysis_date:%-d %b %Y}"
     in_week = weeks_ago(data) == 0
     for s, one in enumerate(series):
         observed = int(counts[s, -1])
@@ -140,16 +162,16 @@ def time_series(data: CaseData, geography: Geography, params: Parameters) -> Det
         }
         thresholds = [per_detector[name]["upperbound"] for name in alarmed]
         threshold = min((t for t in thresholds if t is not None), default=None)
-        expected = per_detector["noufaily"]["expected"]
+        expected = per_detector.get("noufaily", per_detector[alarmed[0]])["expected"]
         area = one.series_id.split(":", 1)[0] in ("borough", "ics")
         outcome.signals.append(
             Signal(
                 kind="unusual_count" if area else "emerging_means",
                 detector="+".join(alarmed),
                 key=f"series:{one.series_id}" if area else one.series_id,
-                title=f"{observed} deaths in the week to {data.analysis_date:%-d %b %Y} in {one.label}"
+                title=f"{observed} deaths in {one.label} in the {week}"
                 if area
-                else f"Increasing: {one.label} ({observed} deaths in the week to {data.analysis_date:%-d %b %Y})",
+                else f"Increasing means: {one.label} ({observed} deaths in the {week})",
                 window_start=week_start,
                 window_end=data.analysis_date,
                 case_ids=case_ids,

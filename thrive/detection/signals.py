@@ -1,7 +1,7 @@
 """A signal: what one detector found in one run, before it becomes (or updates) an alert.
 
-Detectors return signals and know nothing of alerts; `alerts.raise_or_update` decides whether a signal is new or
-one already being followed. Kept in its own module so detectors, runs and alerts share it without cycles.
+Detectors return signals and know nothing of alerts; `alerts.raise_or_update` decides whether a signal is new
+or one already being followed. Kept in its own module so detectors, runs and alerts share it without cycles.
 """
 
 from __future__ import annotations

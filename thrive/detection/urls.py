@@ -14,7 +14,11 @@ urlpatterns = [
     path("alerts/<str:reference>/assign/", views.alert_assign, name="alert-assign"),
     path("alerts/<str:reference>/notes/", views.alert_note, name="alert-note"),
     path("alerts/<str:reference>/actions/", views.alert_action, name="alert-action"),
-    path("alerts/<str:reference>/actions/<int:action_id>/done/", views.alert_action_done, name="alert-action-done"),
+    path(
+        "alerts/<str:reference>/actions/<int:action_id>/done/",
+        views.alert_action_done,
+        name="alert-action-done",
+    ),
     path("runs/", views.run_list, name="run-list"),
     path("parameters/", views.parameters, name="parameters"),
 ]

@@ -18,7 +18,14 @@ from thrive.accounts.models import User
 from thrive.accounts.permissions import Permission as P
 from thrive.core import audit
 from thrive.detection import alerts, selectors
-from thrive.detection.forms import ActionForm, AlertFilterForm, AssignForm, NoteForm, ParametersForm, StatusForm
+from thrive.detection.forms import (
+    ActionForm,
+    AlertFilterForm,
+    AssignForm,
+    NoteForm,
+    ParametersForm,
+    StatusForm,
+)
 from thrive.detection.mapdata import map_data
 from thrive.detection.models import Alert, AlertAction, DetectionRun
 from thrive.detection.parameters import describe
@@ -97,7 +104,9 @@ def _back(alert: Alert, anchor: str = "") -> HttpResponseRedirect:
 
 
 def _invalid(request: HttpRequest, alert: Alert, **forms: Any) -> HttpResponse:
-    return render(request, "detection/alert_detail.jinja", _detail_context(request, alert, **forms), status=400)
+    return render(
+        request, "detection/alert_detail.jinja", _detail_context(request, alert, **forms), status=400
+    )
 
 
 @require_POST

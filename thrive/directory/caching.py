@@ -27,9 +27,9 @@ VERSION_KEY = "directory:content-version"
 NONCE_PLACEHOLDER = b"__THRIVE_CSP_NONCE__"
 DEFAULT_MAX_AGE = 300
 LOCAL_SECONDS = 5
-local_pages = LocMemCache(
-    "thrive-directory-pages", {"TIMEOUT": LOCAL_SECONDS, "OPTIONS": {"MAX_ENTRIES": 500}}
-)
+# Django's local-memory cache, per process: hot pages for LOCAL_SECONDS, and reference data such as the list
+# of boroughs (places.py) for longer. Cleared whenever this process changes directory content.
+local = LocMemCache("thrive-directory", {"TIMEOUT": LOCAL_SECONDS, "OPTIONS": {"MAX_ENTRIES": 500}})
 
 
 def page_cache_seconds() -> int:
@@ -46,7 +46,7 @@ def content_version() -> int:
 
 def bump_content_version() -> None:
     """Called whenever published content may have changed, so no cached page outlives it."""
-    local_pages.clear()
+    local.clear()
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -67,14 +67,14 @@ def mark_private(response: HttpResponse) -> HttpResponse:
 
 def _cached(key: str) -> tuple[int, tuple[bytes, str] | None]:
     """(the current content version, the page if one rendered under it is cached)."""
-    page = local_pages.get(key)
+    page = local.get(key)
     if page is not None:
         return 0, page
     found = cache.get_many([VERSION_KEY, key])  # one round trip for both
     version = found.get(VERSION_KEY) or content_version()
     shared = found.get(key)
     if shared is not None and shared[0] == version:
-        local_pages.set(key, shared[1:])
+        local.set(key, shared[1:])
         return version, shared[1:]
     return version, None
 
@@ -116,4 +116,4 @@ def _store(request: HttpRequest, response: HttpResponse, key: str, version: int,
     if isinstance(nonce, str):
         content = content.replace(nonce.encode(), NONCE_PLACEHOLDER)
     cache.set(key, (version, content, response["Content-Type"]), seconds)
-    local_pages.set(key, (content, response["Content-Type"]))
+    local.set(key, (content, response["Content-Type"]))

@@ -128,7 +128,11 @@ class EventSubmissionForm(forms.ModelForm):
         error_messages={"invalid": "Enter a real date, like 11/10/2026."},
     )
     # Spam trap: hidden from people (display: none), so only a robot fills it in.
-    website = forms.CharField(label="Leave this empty", required=False)
+    website = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     class Meta:
         model = Event

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
+from thrive.directory.caching import local
 from thrive.geography import lookup as point_lookup
 from thrive.geography.models import Area, AreaLevel, Postcode
 
@@ -45,8 +44,9 @@ class Place:
 
 
 def boroughs() -> dict[str, Borough]:
-    """Every borough by ONS code, in name order (cached for an hour; boroughs change once a decade)."""
-    cached: dict[str, Borough] | None = cache.get(BOROUGHS_CACHE_KEY)
+    """Every borough by ONS code, in name order (kept by each process for an hour: boroughs change once a
+    decade, and every public page needs them)."""
+    cached: dict[str, Borough] | None = local.get(BOROUGHS_CACHE_KEY)
     if cached is None:
         rows = (
             Area.objects.filter(level=AreaLevel.BOROUGH)
@@ -54,7 +54,7 @@ def boroughs() -> dict[str, Borough]:
             .values_list("pk", "code", "name", "ics_id", "parent_id")
         )
         cached = {code: Borough(pk, code, name, ics, parent) for pk, code, name, ics, parent in rows}
-        cache.set(BOROUGHS_CACHE_KEY, cached, BOROUGHS_CACHE_SECONDS)
+        local.set(BOROUGHS_CACHE_KEY, cached, BOROUGHS_CACHE_SECONDS)
     return cached
 
 

@@ -92,7 +92,7 @@ def _teams(trust: Organisation) -> list[Team]:
 
 
 @dataclass
-class _Person:
+class Trajectory:
     """One synthetic patient's hidden state: where their scores start and where they are heading."""
 
     sqol: float
@@ -103,9 +103,9 @@ class _Person:
     honos_change: float
 
 
-def _person(rng: random.Random) -> _Person:
+def trajectory(rng: random.Random) -> Trajectory:
     rising = rng.random() < 0.2
-    return _Person(
+    return Trajectory(
         sqol=rng.gauss(4.45, 1.0),
         sqol_change=rng.gauss(0.45, 0.7),
         satisfaction=rng.gauss(5.2, 0.95),
@@ -119,7 +119,7 @@ def _clip(value: float, low: int, high: int) -> int:
     return min(high, max(low, round(value)))
 
 
-def dialog_answers(rng: random.Random, person: _Person, progress: float) -> dict[str, Any]:
+def dialog_answers(rng: random.Random, person: Trajectory, progress: float) -> dict[str, Any]:
     quality = person.sqol + person.sqol_change * progress + rng.gauss(0, 0.25)
     answers: dict[str, Any] = {}
     for number in range(1, 12):
@@ -131,7 +131,7 @@ def dialog_answers(rng: random.Random, person: _Person, progress: float) -> dict
     return answers
 
 
-def honos_answers(rng: random.Random, person: _Person, progress: float, items: int) -> dict[str, Any]:
+def honos_answers(rng: random.Random, person: Trajectory, progress: float, items: int) -> dict[str, Any]:
     """A total near the trajectory's, spread over the items by how common each problem is; some unknown."""
     target = _clip(person.honos + person.honos_change * progress + rng.gauss(0, 2), 0, 4 * min(items, 12))
     scored = list(range(1, min(items, 13) + 1))
@@ -148,19 +148,19 @@ def honos_answers(rng: random.Random, person: _Person, progress: float, items: i
     return answers
 
 
-def _dates(
+def occasions(
     rng: random.Random, start: datetime.date, end: datetime.date, review_days: int
 ) -> list[tuple[datetime.date, Timepoint]]:
-    """(day, timepoint) of the occasions in an episode: start, sessions and reviews, the end if it ended."""
-    occasions = [(start + datetime.timedelta(days=rng.randint(0, 10)), Timepoint.START)]
-    day = occasions[0][0]
+    """(day, timepoint) of an episode's occasions before `end`: the start, then sessions and reviews."""
+    found = [(start + datetime.timedelta(days=rng.randint(0, 10)), Timepoint.START)]
+    day = found[0][0]
     while True:
         day += datetime.timedelta(days=rng.randint(35, 75))
         if day >= end:
             break
-        since_review = (day - max(d for d, t in occasions if t != Timepoint.SESSION)).days
-        occasions.append((day, Timepoint.REVIEW if since_review >= review_days - 20 else Timepoint.SESSION))
-    return occasions[:7]
+        since_review = (day - max(d for d, t in found if t != Timepoint.SESSION)).days
+        found.append((day, Timepoint.REVIEW if since_review >= review_days - 20 else Timepoint.SESSION))
+    return found[:7]
 
 
 def _assessment(
@@ -217,25 +217,25 @@ def _team_data(team: Team, rng: random.Random, patients: int, today: datetime.da
     review = config.DEFAULT_REVIEW_DAYS.get(team.service_line, config.FALLBACK_REVIEW_DAYS)
     people = [_patient(rng, team, n, lsoas, today) for n in range(1, patients + 1)]
     Patient.objects.bulk_create(people)
-    episodes: list[tuple[Episode, _Person]] = []
+    episodes: list[tuple[Episode, Trajectory]] = []
     for patient in people:
         start = today - datetime.timedelta(days=rng.randint(20, 3 * 365))
         ended = rng.random() < 0.3 and (today - start).days > 120
         end = start + datetime.timedelta(days=rng.randint(90, (today - start).days)) if ended else None
         reason = rng.choice([r for r in EndReason.values if r != EndReason.DIED]) if end else ""
         episodes.append(
-            (Episode(patient=patient, team=team, start=start, end=end, end_reason=reason), _person(rng))
+            (Episode(patient=patient, team=team, start=start, end=end, end_reason=reason), trajectory(rng))
         )
     Episode.objects.bulk_create([episode for episode, _ in episodes])
     made: list[Assessment] = []
     for episode, person in episodes:
         last = episode.end or today
-        occasions = _dates(rng, episode.start, last, review)
+        dates = occasions(rng, episode.start, last, review)
         if episode.end is not None:
-            occasions.append((episode.end, Timepoint.END))
-        span = max(1, (occasions[-1][0] - occasions[0][0]).days)
-        for day, timepoint in occasions:
-            progress = (day - occasions[0][0]).days / span
+            dates.append((episode.end, Timepoint.END))
+        span = max(1, (dates[-1][0] - dates[0][0]).days)
+        for day, timepoint in dates:
+            progress = (day - dates[0][0]).days / span
             mode = pick(rng, MODES)
             for measure in measures.patient_rated:
                 made.append(
@@ -251,7 +251,7 @@ def _team_data(team: Team, rng: random.Random, patients: int, today: datetime.da
     return len(made)
 
 
-def _summaries(episodes: list[tuple[Episode, _Person]], made: list[Assessment]) -> None:
+def _summaries(episodes: list[tuple[Episode, Trajectory]], made: list[Assessment]) -> None:
     by_key: dict[tuple[int, str], list[Assessment]] = {}
     for assessment in made:
         by_key.setdefault((assessment.episode_id, assessment.measure), []).append(assessment)

@@ -261,6 +261,8 @@ def capture(request: HttpRequest, pk: int, measure: str) -> HttpResponse:
     definition = _measure_or_404(measure)
     session_id = request.GET.get("session", "")
     session = access.get_session_for_user(user, int(session_id)) if session_id.isdigit() else None
+    if session is not None and (session.episode_id != episode.pk or measure != "dialog"):
+        raise Http404("That session rates DIALOG for its own episode")
     form = QuestionnaireForm(
         request.POST or None,
         measure=definition,

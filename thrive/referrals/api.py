@@ -173,7 +173,12 @@ class ReferralList(generics.GenericAPIView):
         wanted = self.request.query_params.get("status")
         return referrals.filter(status=wanted) if wanted else referrals
 
-    @extend_schema(parameters=[STATUS_FILTER], summary="List your service's referrals")
+    @extend_schema(
+        parameters=[STATUS_FILTER],
+        responses=ReferralSerializer(many=True),
+        operation_id="referrals_list",
+        summary="List your service's referrals",
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
         client = _client(request)

@@ -180,33 +180,31 @@ def _history(prefix: int, now: datetime.datetime) -> int:
 
 def _recent(prefix: int, now: datetime.datetime) -> int:
     """Date the recent referrals from when their deaths were reported and move them along: the two newest stay
-    new and the oldest is accepted but not yet contacted (overdue, for the worklist and the escalation)."""
+    new and the oldest is accepted but not yet contacted (overdue, for the worklist and the escalation).
+    Those no service covers are only dated: they wait for a surveillance lead."""
     untouched = [
-        r for r in Referral.objects.filter(is_example=True, is_current=True, status=Status.NEW,
-                                           service__isnull=False).select_related("next_of_kin__case")
-        if r.events.count() == 1
+        r for r in Referral.objects.filter(is_example=True, is_current=True, status=Status.NEW)
+        .select_related("next_of_kin__case") if r.events.count() == 1
     ]  # fmt: skip
     untouched.sort(key=lambda r: (r.next_of_kin.case.date_found, r.next_of_kin.case.reference, r.pk))
+    routed = [r.pk for r in untouched if r.service_id is not None]
     moved = 0
-    for index, referral in enumerate(untouched):
+    for referral in untouched:
         case = referral.next_of_kin.case
         rng = random.Random(f"{prefix}:recent:{case.reference}:{referral.relationship}")
-        received = min(
-            now - datetime.timedelta(minutes=5),
-            timezone.make_aware(
-                datetime.datetime.combine(case.date_found, datetime.time(9))
-                + datetime.timedelta(hours=rng.uniform(1, 10))
-            ),
+        reported = datetime.datetime.combine(case.date_found, datetime.time(9)) + datetime.timedelta(
+            hours=rng.uniform(1, 10)
         )
+        received = min(now - datetime.timedelta(minutes=5), timezone.make_aware(reported))
         with transaction.atomic():
             referral.received_at = referral.created_at = received
             referral.first_contact_due = services.due_date(referral.service, received)
             referral.save()
             referral.events.update(at=received)
-            if index >= len(untouched) - 2:
+            if referral.pk not in routed[:-2]:
                 continue
             steps = story(rng, received, referral.first_contact_due)
-            moved += bool(tell(referral, steps[:1] if index == 0 else steps, now))
+            moved += bool(tell(referral, steps[:1] if referral.pk == routed[0] else steps, now))
     return moved
 
 

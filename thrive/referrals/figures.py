@@ -9,8 +9,8 @@ they went to) are split two ways, and both splits are published with the month's
 - support: took up support (the service recorded "supporting"), or not (yet).
 
 Every count from 1 to 4 is suppressed, and so is whatever would let it be worked out: the other cells of its
-month, its column over the months (the total is published), the month's total. Percentages and times shown
-only rest on published counts; times to first contact need at least 5 contacts.
+month, its column over the months (the total is published), the month's total. Percentages shown rest only on
+published counts; times to first contact need the month's count shown and at least 5 contacts.
 """
 
 from __future__ import annotations
@@ -161,7 +161,9 @@ def compute(
         published = _suppress(raw, labels, threshold)
         cells = []
         for label in labels:
-            median, p90 = _times(_days(by_cell.get((service.pk, label), [])), threshold)
+            median, p90 = (None, None)
+            if published[("n", label)] is not None:  # no times for a month whose very count is hidden
+                median, p90 = _times(_days(by_cell.get((service.pk, label), [])), threshold)
             cells.append(Cell(
                 month=None if label == TOTAL else datetime.date.fromisoformat(label),
                 referrals=published[("n", label)],

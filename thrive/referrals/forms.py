@@ -92,7 +92,9 @@ class StatusForm(forms.Form):
         status = self.fields["status"]
         transfer = self.fields["transfer_to"]
         assert isinstance(status, forms.ChoiceField) and isinstance(transfer, forms.ModelChoiceField)
-        status.choices = [(s, Status(s).label) for s in workflow.next_statuses(referral.status)]
+        # Accepting has its own button; the rest are chosen here.
+        choices = [s for s in workflow.next_statuses(referral.status) if s != Status.ACCEPTED]
+        status.choices = [(s, Status(s).label) for s in choices]
         transfer.queryset = bereavement_services(exclude=referral.service_id)
 
     def clean(self) -> dict[str, Any]:

@@ -104,6 +104,11 @@ def _audit(
 
 
 def _locked(referral: Referral) -> Referral:
+    """Lock the bereaved person's record, then the referral: the order the consent path takes (surveillance
+    locks the person, then its signal reaches us), so that the two can never deadlock."""
+    list(
+        NextOfKin.objects.select_for_update().filter(pk=referral.next_of_kin_id).values_list("pk", flat=True)
+    )
     return Referral.objects.select_for_update().get(pk=referral.pk)
 
 
@@ -383,11 +388,8 @@ def withdraw_consent(
             next_of_kin=current.next_of_kin, consent=Consent.NO, by_user=by, by_organisation=organisation,
             reason=f"the person told {organisation.name} they withdraw consent to the referral",
         )  # fmt: skip
-        current.refresh_from_db()
-        if current.is_current:  # the record already said "no": withdraw here
-            _withdraw(current, by=by, organisation=organisation, reason="consent withdrawn", via=via)
-            current.refresh_from_db()
-    return current
+        # The consent signal has withdrawn it; if the record already said "no" (no signal), withdraw it here.
+        return _withdraw(current, by=by, organisation=organisation, reason="consent withdrawn", via=via)
 
 
 def _withdraw(

@@ -51,39 +51,31 @@ def organisations_for_boroughs(boroughs: list[Area]) -> list[Organisation]:
 
 
 def notify_agencies(case: Case, *, by_organisation: Organisation, created: bool) -> list[Organisation]:
-    """Notify the area's agencies of a new case, or those following it of a change; returns who was told.
+    """Tell the area's agencies not yet following the case that it exists (and record that they were told),
+    and, for a change to an existing case, everyone else following it; returns who was told.
 
     Called inside the service's transaction: the outbox rows commit with the change (delivered after commit).
     """
     link = reverse("surveillance:case-detail", args=[case.reference])
     following = set(case.organisations.values_list("organisation_id", flat=True))
-    told = []
-    for organisation in organisations_for(case):
-        if organisation.pk == by_organisation.pk:
-            continue
-        newly = organisation.pk not in following
-        if newly:
-            CaseOrganisation.objects.get_or_create(
-                case=case, organisation=organisation, relation=CaseOrganisation.Relation.NOTIFIED
-            )
-        kind = "case.created" if newly or created else "case.updated"
+    newly = [o for o in organisations_for(case) if o.pk != by_organisation.pk and o.pk not in following]
+    CaseOrganisation.objects.bulk_create(
+        [
+            CaseOrganisation(case=case, organisation=o, relation=CaseOrganisation.Relation.NOTIFIED)
+            for o in newly
+        ],
+        ignore_conflicts=True,
+    )
+    messages = [(o, "case.created", f"case.created:{case.reference}:{o.pk}") for o in newly]
+    if not created:
         stamp = case.updated_at.isoformat()
+        others = Organisation.objects.filter(pk__in=following - {by_organisation.pk}).order_by("pk")
+        messages += [(o, "case.updated", f"case.updated:{case.reference}:{o.pk}:{stamp}") for o in others]
+    for organisation, kind, key in messages:
         notifications.send(
             to=notifications.to_organisation(organisation, roles=NOTIFIED_ROLES),
             kind=kind,
             payload={"reference": case.reference, "link": link},
-            idempotency_key=f"{kind}:{case.reference}:{organisation.pk}:{'' if newly else stamp}",
+            idempotency_key=key,
         )
-        told.append(organisation)
-    if not created:
-        for organisation in Organisation.objects.filter(pk__in=following - {by_organisation.pk}).exclude(
-            pk__in=[o.pk for o in told]
-        ):
-            notifications.send(
-                to=notifications.to_organisation(organisation, roles=NOTIFIED_ROLES),
-                kind="case.updated",
-                payload={"reference": case.reference, "link": link},
-                idempotency_key=f"case.updated:{case.reference}:{organisation.pk}:{case.updated_at.isoformat()}",
-            )
-            told.append(organisation)
-    return told
+    return [organisation for organisation, _, _ in messages]

@@ -139,19 +139,3 @@ def display(spec: FieldSpec, value: Any, names: dict[str, str] | None = None) ->
     if spec.choices is not None:
         return codes.label(spec.choices, value)
     return str(value)
-
-
-def identity(flat: dict[str, Any]) -> dict[str, Any]:
-    """The fields linkage looks at, as Python values."""
-    born = flat.get("deceased.date_of_birth")
-    died = flat.get("date_of_death")
-    found = flat.get("date_found")
-    return {
-        "given_name": flat.get("deceased.given_name", ""),
-        "family_name": flat.get("deceased.family_name", ""),
-        "date_of_birth": date.fromisoformat(born) if born else None,
-        "nhs_number": flat.get("deceased.nhs_number", ""),
-        "sex": flat.get("deceased.sex", ""),
-        "date_of_death": date.fromisoformat(died) if died else None,
-        "date_found": date.fromisoformat(found) if found else None,
-    }

@@ -95,8 +95,13 @@ def submit_report(
             nhs_index=nhs_idx,
             name_dob_index=name_idx,
         )
-        CaseOrganisation.objects.get_or_create(
-            case=case, organisation=organisation, relation=CaseOrganisation.Relation.REPORTED
+        CaseOrganisation.objects.bulk_create(
+            [
+                CaseOrganisation(
+                    case=case, organisation=organisation, relation=CaseOrganisation.Relation.REPORTED
+                )
+            ],
+            ignore_conflicts=True,
         )
         flags = folding.refresh_case(case)
         duplicates = matching.queue_duplicates(case) if created else []

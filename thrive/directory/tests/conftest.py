@@ -38,10 +38,10 @@ def centre(code: str) -> tuple[float, float]:
 def fresh_cache() -> Iterator[None]:
     """Cached pages and counters from one test must not leak into the next."""
     cache.clear()
-    caching.local_pages.clear()
+    caching.local.clear()
     yield
     cache.clear()
-    caching.local_pages.clear()
+    caching.local.clear()
 
 
 @pytest.fixture

@@ -63,15 +63,18 @@ def other_team(personas: Personas) -> Team:
     """A team of another trust (North Central London): its patients are out of the clinician's reach."""
     organisation = Organisation.objects.get(slug=OTHER_TRUST)
     return Team.objects.get_or_create(
-        organisation=organisation, name="Example Barnet Community Mental Health Team",
+        organisation=organisation,
+        name="Example Barnet Community Mental Health Team",
         defaults={"service_line": ServiceLine.COMMUNITY},
-    )[0]  # fmt: skip
+    )[0]
 
 
 @pytest.fixture
 def colleague(personas: Personas, team: Team) -> User:
     """A second clinician in the same team (records HoNOS while the first runs DIALOG+)."""
-    user = User.objects.create_user("colleague@trust.example.org", "Colleague-password-1", full_name="Cole Example")
+    user = User.objects.create_user(
+        "colleague@trust.example.org", "Colleague-password-1", full_name="Cole Example"
+    )
     Membership.objects.create(user=user, organisation=team.organisation, role="clinician", team=team)
     return user
 
@@ -83,9 +86,12 @@ def admit(personas: Personas) -> Callable[..., Episode]:
     def make(team: Team, *, start: datetime.date | None = None, **patient: Any) -> Episode:
         fields = {"birth_year": 1985, "birth_month": 6, "sex": "female", "ethnicity": "A", **patient}
         return services.admit(
-            by=personas.clinician, organisation=team.organisation, team=team, start=start or days_ago(200),
+            by=personas.clinician,
+            organisation=team.organisation,
+            team=team,
+            start=start or days_ago(200),
             **fields,
-        )  # fmt: skip
+        )
 
     return make
 
@@ -100,13 +106,26 @@ def record(personas: Personas) -> Callable[..., Assessment]:
     """`record(episode, measure, answers, on=..., timepoint=...)`: a completed assessment by the clinician."""
 
     def make(
-        episode: Episode, measure: str, answers: dict[str, Any], *, on: datetime.date | None = None,
-        timepoint: str = "review", mode: str = Mode.CLINICIAN, draft: bool = False, by: User | None = None,
-    ) -> Assessment:  # fmt: skip
+        episode: Episode,
+        measure: str,
+        answers: dict[str, Any],
+        *,
+        on: datetime.date | None = None,
+        timepoint: str = "review",
+        mode: str = Mode.CLINICIAN,
+        draft: bool = False,
+        by: User | None = None,
+    ) -> Assessment:
         return services.record_assessment(
-            by=by or personas.clinician, episode=episode, measure=measure, timepoint=timepoint, mode=mode,
-            assessed_on=on or timezone.localdate(), answers=answers, draft=draft,
-        )  # fmt: skip
+            by=by or personas.clinician,
+            episode=episode,
+            measure=measure,
+            timepoint=timepoint,
+            mode=mode,
+            assessed_on=on or timezone.localdate(),
+            answers=answers,
+            draft=draft,
+        )
 
     return make
 
@@ -115,19 +134,32 @@ def record(personas: Personas) -> Callable[..., Assessment]:
 def api(personas: Personas) -> Callable[..., Any]:
     """`api(method, path, body=None, key=..., idempotency_key=None)` -> (status, json)."""
     _, key = create_api_key(
-        organisation=Organisation.objects.get(slug=TRUST), name="trust EPR", scopes=["outcomes:read", "outcomes:write"]
+        organisation=Organisation.objects.get(slug=TRUST),
+        name="trust EPR",
+        scopes=["outcomes:read", "outcomes:write"],
     )
 
-    def call(method: str, path: str, body: Any = None, *, token: str | None = None,
-             idempotency_key: str | None = None) -> tuple[int, Any]:  # fmt: skip
+    def call(
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[int, Any]:
         headers = {"HTTP_AUTHORIZATION": f"Bearer {token or key}"}
         if idempotency_key:
             headers["HTTP_IDEMPOTENCY_KEY"] = idempotency_key
         response = getattr(Client(), method.lower())(
-            path, data=json.dumps(body) if body is not None else None, content_type="application/json", **headers
+            path,
+            data=json.dumps(body) if body is not None else None,
+            content_type="application/json",
+            **headers,
         )
         content = response.content.decode()
-        return response.status_code, (json.loads(content) if content.strip().startswith(("{", "[")) else content)
+        return response.status_code, (
+            json.loads(content) if content.strip().startswith(("{", "[")) else content
+        )
 
     call.key = key  # type: ignore[attr-defined]
     return call

@@ -18,20 +18,46 @@ BASE = "/api/v1/outcomes"
 
 
 def _assessment(episode: Episode, **overrides: Any) -> dict[str, Any]:
-    return {"episode": episode.pk, "measure": "honos", "timepoint": "start", "mode": "clinician",
-            "assessed_on": days_ago(5).isoformat(), "answers": honos(2), **overrides}  # fmt: skip
+    return {
+        "episode": episode.pk,
+        "measure": "honos",
+        "timepoint": "start",
+        "mode": "clinician",
+        "assessed_on": days_ago(5).isoformat(),
+        "answers": honos(2),
+        **overrides,
+    }
 
 
 def test_register_open_and_record_with_idempotency(api: Callable[..., Any], team: Team) -> None:
-    status, patient = api("POST", f"{BASE}/patients/", {"local_id": "EPR-1", "birth_year": 1979, "birth_month": 2,
-                                                         "sex": "male", "ethnicity": "K", "borough_code": "E09000030"})  # fmt: skip
+    status, patient = api(
+        "POST",
+        f"{BASE}/patients/",
+        {
+            "local_id": "EPR-1",
+            "birth_year": 1979,
+            "birth_month": 2,
+            "sex": "male",
+            "ethnicity": "K",
+            "borough_code": "E09000030",
+        },
+    )
     assert status == 201 and patient["local_id"] == "EPR-1" and patient["borough"] == "E09000030"
-    status, episode = api("POST", f"{BASE}/episodes/", {"patient": "EPR-1", "team": team.name,
-                                                         "start": days_ago(30).isoformat()})  # fmt: skip
+    status, episode = api(
+        "POST",
+        f"{BASE}/episodes/",
+        {"patient": "EPR-1", "team": team.name, "start": days_ago(30).isoformat()},
+    )
     assert status == 201 and episode["team"]["id"] == team.pk
     key = new_key()
-    body = {"episode": episode["id"], "measure": "dialog", "timepoint": "start", "mode": "tablet",
-            "assessed_on": days_ago(2).isoformat(), "answers": dialog(5, help=[2])}  # fmt: skip
+    body = {
+        "episode": episode["id"],
+        "measure": "dialog",
+        "timepoint": "start",
+        "mode": "tablet",
+        "assessed_on": days_ago(2).isoformat(),
+        "answers": dialog(5, help=[2]),
+    }
     status, first = api("POST", f"{BASE}/assessments/", body, idempotency_key=key)
     assert status == 201 and first["scores"]["sqol"] == 5.0 and first["answers"]["help"] == [2]
     status, replay = api("POST", f"{BASE}/assessments/", body, idempotency_key=key)
@@ -67,14 +93,17 @@ def test_bad_assessments_get_dotted_errors(
     assert not Assessment.objects.exists()
 
 
-def test_fhir_import_and_export(api: Callable[..., Any], episode: Episode, record: Callable[..., Assessment]) -> None:
+def test_fhir_import_and_export(
+    api: Callable[..., Any], episode: Episode, record: Callable[..., Assessment]
+) -> None:
     done = record(episode, "honos", honos(3), on=days_ago(40), timepoint="start")
     status, exported = api("GET", f"{BASE}/assessments/{done.public_id}/fhir/")
     assert status == 200 and exported["resourceType"] == "QuestionnaireResponse"
     exported["extension"][0]["valueCode"] = "review"
     exported["authored"] = days_ago(1).isoformat()
-    status, imported = api("POST", f"{BASE}/questionnaire-responses/?episode={episode.pk}", exported,
-                           idempotency_key=new_key())  # fmt: skip
+    status, imported = api(
+        "POST", f"{BASE}/questionnaire-responses/?episode={episode.pk}", exported, idempotency_key=new_key()
+    )
     assert status == 201 and imported["timepoint"] == "review" and imported["source"] == "fhir"
     assert imported["answers"] == done.answers
     status, answer = api("POST", f"{BASE}/questionnaire-responses/?episode=999999", exported)
@@ -84,17 +113,21 @@ def test_fhir_import_and_export(api: Callable[..., Any], episode: Episode, recor
 
 
 def test_keys_reach_only_their_trust(
-    api: Callable[..., Any], episode: Episode, record: Callable[..., Assessment], admit: Callable[..., Episode],
+    api: Callable[..., Any],
+    episode: Episode,
+    record: Callable[..., Assessment],
+    admit: Callable[..., Episode],
     other_team: Team,
-) -> None:  # fmt: skip
+) -> None:
     theirs = admit(other_team, local_id="NC-1")
     mine = record(episode, "dialog", dialog(), on=days_ago(2))
     status, listed = api("GET", f"{BASE}/episodes/")
     assert status == 200 and [e["patient"] for e in listed["results"]] == ["TH-0001"]
     status, _ = api("POST", f"{BASE}/assessments/", _assessment(theirs))
     assert status == 400
-    _, other_key = create_api_key(organisation=Organisation.objects.get(slug=OTHER_TRUST), name="other",
-                                  scopes=["outcomes:read"])  # fmt: skip
+    _, other_key = create_api_key(
+        organisation=Organisation.objects.get(slug=OTHER_TRUST), name="other", scopes=["outcomes:read"]
+    )
     assert api("GET", f"{BASE}/assessments/{mine.public_id}/", token=other_key)[0] == 404
     assert api("GET", f"{BASE}/episodes/{episode.pk}/", token=other_key)[0] == 404
     assert api("POST", f"{BASE}/patients/", {}, token=other_key)[0] == 403
@@ -102,10 +135,15 @@ def test_keys_reach_only_their_trust(
 
 
 def test_end_an_episode(api: Callable[..., Any], episode: Episode) -> None:
-    status, answer = api("PATCH", f"{BASE}/episodes/{episode.pk}/", {"end": days_ago(0).isoformat(),
-                                                                      "end_reason": "moved_away"})  # fmt: skip
+    status, answer = api(
+        "PATCH",
+        f"{BASE}/episodes/{episode.pk}/",
+        {"end": days_ago(0).isoformat(), "end_reason": "moved_away"},
+    )
     assert status == 200 and answer["end_reason"] == "moved_away"
-    status, answer = api("PATCH", f"{BASE}/episodes/{episode.pk}/", {"end": days_ago(0).isoformat(),
-                                                                      "end_reason": "moved_away"})  # fmt: skip
+    status, answer = api(
+        "PATCH",
+        f"{BASE}/episodes/{episode.pk}/",
+        {"end": days_ago(0).isoformat(), "end_reason": "moved_away"},
+    )
     assert status == 400 and "already ended" in answer["errors"]["end"][0]
-

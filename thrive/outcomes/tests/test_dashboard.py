@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def paired(admit: Callable[..., Episode], record: Callable[..., Assessment], team: Team) -> Callable[..., None]:
+def paired(
+    admit: Callable[..., Episode], record: Callable[..., Assessment], team: Team
+) -> Callable[..., None]:
     """`paired(n, first, latest, sex=...)`: n episodes whose HoNOS goes from first to latest (all items)."""
     made = {"n": 0}
 
@@ -45,11 +47,28 @@ def test_breakdown_counts_and_suppression(personas: Personas, paired: Callable[.
     outcomes = access.outcomes_for_user(personas.service_manager)
     table = dashboard.build(outcomes, measure="honos", by="sex", since=None)
     rows = {row.key: row for row in table.rows}
-    assert rows["female"].counts == {"episodes": 6, "paired": 6, "improved": 6, "no_change": 0, "deteriorated": 0}
+    assert rows["female"].counts == {
+        "episodes": 6,
+        "paired": 6,
+        "improved": 6,
+        "no_change": 0,
+        "deteriorated": 0,
+    }
     # 2 deteriorated is small; 5 unchanged goes with it (they add up to the 7 paired), and so on in the total.
-    assert rows["male"].counts == {"episodes": 7, "paired": 7, "improved": 0, "no_change": None, "deteriorated": None}
-    assert table.total.counts == {"episodes": 13, "paired": 13, "improved": 6, "no_change": None,
-                                  "deteriorated": None}  # fmt: skip
+    assert rows["male"].counts == {
+        "episodes": 7,
+        "paired": 7,
+        "improved": 0,
+        "no_change": None,
+        "deteriorated": None,
+    }
+    assert table.total.counts == {
+        "episodes": 13,
+        "paired": 13,
+        "improved": 6,
+        "no_change": None,
+        "deteriorated": None,
+    }
     assert rows["male"].rate("deteriorated") is None
     assert rows["female"].mean_first == 36 and rows["female"].mean_latest == 12
     assert rows["female"].rate("improved") == 100
@@ -73,7 +92,9 @@ def test_every_breakdown_renders_in_constant_queries(
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("outcomes:dashboard"), {"measure": "honos", "by": by, "period": "all"})
+            response = client.get(
+                reverse("outcomes:dashboard"), {"measure": "honos", "by": by, "period": "all"}
+            )
             assert response.status_code == 200
         return len(queries)
 
@@ -86,20 +107,28 @@ def test_every_breakdown_renders_in_constant_queries(
 
 
 def test_mhsds_export(
-    client_for: Callable[..., Any], personas: Personas, episode: Episode, record: Callable[..., Assessment],
-    admit: Callable[..., Episode], other_team: Team,
-) -> None:  # fmt: skip
+    client_for: Callable[..., Any],
+    personas: Personas,
+    episode: Episode,
+    record: Callable[..., Assessment],
+    admit: Callable[..., Episode],
+    other_team: Team,
+) -> None:
     record(episode, "dialog", dialog(5), on=days_ago(20), timepoint="start")
     record(episode, "honos", honos(1, **{"6": 9}), on=days_ago(20), timepoint="start")
     record(episode, "honos", {"1": 2}, draft=True)
     theirs = admit(other_team, local_id="NC-1")
     record(theirs, "dialog", dialog(2), on=days_ago(20), timepoint="start")
     response = client_for(personas.service_manager).get(reverse("outcomes:mhsds-export"))
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[arg-type]
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 11 + 12
     assert {row["LocalPatientId"] for row in rows} == {"TH-0001"}
     first = rows[0]
-    assert (first["CodedAssToolType"], first["CodeSystem"], first["PersScore"]) == ("1037651000000100", "SNOMED CT", "5")
+    assert (first["CodedAssToolType"], first["CodeSystem"], first["PersScore"]) == (
+        "1037651000000100",
+        "SNOMED CT",
+        "5",
+    )
     honos6 = next(r for r in rows if r["Measure"] == "honos" and r["ItemNumber"] == "6")
     assert (honos6["CodedAssToolType"], honos6["PersScore"]) == ("979691000000108", "9")
     assert "NHSNumber" not in first

@@ -23,8 +23,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _rate(session: DialogPlusSession, by: Any, answers: dict[str, Any]) -> Assessment:
-    return dialog_plus.rate(by=by, session=session, mode="clinician", timepoint="session",
-                            assessed_on=timezone.localdate(), answers=answers)  # fmt: skip
+    return dialog_plus.rate(
+        by=by,
+        session=session,
+        mode="clinician",
+        timepoint="session",
+        assessed_on=timezone.localdate(),
+        answers=answers,
+    )
 
 
 def test_comparison_and_suggestions(
@@ -54,12 +60,19 @@ def test_up_to_three_domains_and_actions_reviewed_next_time(personas: Personas, 
     with pytest.raises(Refused) as refused:
         dialog_plus.add_action(by=clinician, domain=domains[0], who="other", what="", due_on=days_ago(1))
     assert set(refused.value.errors) == {"who_detail", "what", "due_on"}
-    action = dialog_plus.add_action(by=clinician, domain=domains[0], who="patient", what="Call the job centre",
-                                    due_on=timezone.localdate() + datetime.timedelta(days=14))  # fmt: skip
+    action = dialog_plus.add_action(
+        by=clinician,
+        domain=domains[0],
+        who="patient",
+        what="Call the job centre",
+        due_on=timezone.localdate() + datetime.timedelta(days=14),
+    )
     with pytest.raises(Refused, match="cannot be dropped"):
         dialog_plus.choose_domains(by=clinician, session=first, items=[1])
     dialog_plus.finish(by=clinician, session=first)
-    DialogPlusSession.objects.filter(pk=first.pk).update(started_at=timezone.now() - datetime.timedelta(days=30))
+    DialogPlusSession.objects.filter(pk=first.pk).update(
+        started_at=timezone.now() - datetime.timedelta(days=30)
+    )
 
     second = dialog_plus.start_session(by=clinician, episode=episode)
     assert dialog_plus.actions_to_review(second) == [action]
@@ -81,19 +94,44 @@ def test_session_pages(client_for: Callable[..., Client], personas: Personas, ep
     assert "Hand the tablet to the patient" in page and "Enter the ratings yourself" in page
     capture = reverse("outcomes:capture", args=[episode.pk, "dialog"]) + f"?session={session.pk}"
     answers = {f"item_{n}": "2" if n == 5 else "5" for n in range(1, 12)}
-    done = client.post(capture, {"assessed_on": days_ago(0).isoformat(), "timepoint": "start", "mode": "clinician",
-                                 **answers, "help_5": "on"})  # fmt: skip
+    done = client.post(
+        capture,
+        {
+            "assessed_on": days_ago(0).isoformat(),
+            "timepoint": "start",
+            "mode": "clinician",
+            **answers,
+            "help_5": "on",
+        },
+    )
     assert done["Location"] == reverse("outcomes:session", args=[session.pk])
     page = client.get(done["Location"]).content.decode()
     assert "low rating, more help wanted" in page
-    too_many = client.post(reverse("outcomes:session-domains", args=[session.pk]), {"items": ["1", "2", "3", "5"]})
+    too_many = client.post(
+        reverse("outcomes:session-domains", args=[session.pk]), {"items": ["1", "2", "3", "5"]}
+    )
     assert too_many.status_code == 400 and "Choose up to 3 domains" in too_many.content.decode()
     client.post(reverse("outcomes:session-domains", args=[session.pk]), {"items": ["5"]})
     domain_url = reverse("outcomes:session-domain", args=[session.pk, 5])
-    client.post(domain_url, {"form": "steps", "understanding": "Nothing to do at weekends", "looking_forward": "",
-                             "exploring_options": ""})  # fmt: skip
-    client.post(domain_url, {"form": "action", "what": "Visit the library on Saturday", "who": "patient",
-                             "who_detail": "", "due_on": (timezone.localdate() + datetime.timedelta(days=7)).isoformat()})  # fmt: skip
+    client.post(
+        domain_url,
+        {
+            "form": "steps",
+            "understanding": "Nothing to do at weekends",
+            "looking_forward": "",
+            "exploring_options": "",
+        },
+    )
+    client.post(
+        domain_url,
+        {
+            "form": "action",
+            "what": "Visit the library on Saturday",
+            "who": "patient",
+            "who_detail": "",
+            "due_on": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+        },
+    )
     html = client.get(domain_url).content.decode()
     assert "Nothing to do at weekends" in html and "Visit the library on Saturday" in html
     finished = client.post(reverse("outcomes:session-finish", args=[session.pk]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -27,15 +28,22 @@ def test_round_trip(
 ) -> None:
     original = record(episode, measure, answers, on=days_ago(20), timepoint="review", mode="paper")
     exported = fhir.to_questionnaire_response(original)
-    resource = QuestionnaireResponse.model_validate(exported)
+    resource: Any = QuestionnaireResponse.model_validate(exported)
     assert resource.status == "completed" and resource.subject.identifier.value == episode.patient.local_id
     first = resource.item[0].answer[0].valueCoding
     assert first.system and first.code == str(answers["1"])
     read = fhir.from_questionnaire_response(copy.deepcopy(exported), episode=episode)
     imported = services.record_assessment(
-        by=None, episode=episode, measure=read.measure, timepoint=read.timepoint or "", mode=read.mode,
-        assessed_on=read.assessed_on, answers=read.answers, draft=read.draft, source="fhir",
-    )  # fmt: skip
+        by=None,
+        episode=episode,
+        measure=read.measure,
+        timepoint=read.timepoint or "",
+        mode=read.mode,
+        assessed_on=read.assessed_on,
+        answers=read.answers,
+        draft=read.draft,
+        source="fhir",
+    )
     for name in ("measure", "timepoint", "mode", "assessed_on", "answers", "scores", "score", "status"):
         assert getattr(imported, name) == getattr(original, name), name
     again = fhir.to_questionnaire_response(imported)
@@ -56,11 +64,19 @@ def test_response_for_another_patient_is_refused(
     ("change", "path", "words"),
     [
         (lambda r: r.update(resourceType="Patient"), "resourceType", "QuestionnaireResponse"),
-        (lambda r: r.update(questionnaire="https://example.org/Questionnaire/x"), "questionnaire", "not one of"),
+        (
+            lambda r: r.update(questionnaire="https://example.org/Questionnaire/x"),
+            "questionnaire",
+            "not one of",
+        ),
         (lambda r: r.update(authored="yesterday"), "authored", "Not valid FHIR"),
         (lambda r: r.update(status="entered-in-error"), "status", "completed"),
         (lambda r: r["item"][0]["answer"][0]["valueCoding"].update(code="8"), "answers.1", "1 to 7"),
-        (lambda r: r["item"][0]["answer"][0]["valueCoding"].update(system="http://x"), "item.0.answer", "system"),
+        (
+            lambda r: r["item"][0]["answer"][0]["valueCoding"].update(system="http://x"),
+            "item.0.answer",
+            "system",
+        ),
         (lambda r: r["item"].pop(), "answers.11", "missing"),
     ],
 )
@@ -72,8 +88,12 @@ def test_bad_responses_are_refused(
     with pytest.raises(services.Refused) as refused:
         read = fhir.from_questionnaire_response(exported, episode=episode)
         services.check_answers(read.measure, read.answers, draft=read.draft)
-    assert any(words in message for key, messages in refused.value.errors.items() for message in messages
-               if key.startswith(path)), refused.value.errors  # fmt: skip
+    assert any(
+        words in message
+        for key, messages in refused.value.errors.items()
+        for message in messages
+        if key.startswith(path)
+    ), refused.value.errors
 
 
 def test_draft_exports_as_in_progress(episode: Episode, record: Callable[..., Assessment]) -> None:

@@ -42,7 +42,8 @@ def test_clinician_shows_a_link_with_qr_and_patient_completes_it(
     client_for: Callable[..., Any], personas: Personas, episode: Episode
 ) -> None:
     page = client_for(personas.clinician).post(
-        reverse("outcomes:link-new", args=[episode.pk]), {"measure": "dialog", "timepoint": "review", "email": ""}
+        reverse("outcomes:link-new", args=[episode.pk]),
+        {"measure": "dialog", "timepoint": "review", "email": ""},
     )
     html = page.content.decode()
     assert page.status_code == 200 and "<svg" in html and page["Cache-Control"] == "no-store"
@@ -55,7 +56,11 @@ def test_clinician_shows_a_link_with_qr_and_patient_completes_it(
     done = patient.post(_path(url), _answers(6, help_3="on"))
     assert done.status_code == 302 and done["Location"] == reverse("outcomes:link-done")
     assessment = Assessment.objects.get()
-    assert (assessment.mode, assessment.recorded_by, assessment.answers["help"]) == (Mode.PATIENT_LINK, None, [3])
+    assert (assessment.mode, assessment.recorded_by, assessment.answers["help"]) == (
+        Mode.PATIENT_LINK,
+        None,
+        [3],
+    )
     assert assessment.scores == {"sqol": 6.0, "treatment_satisfaction": 6.0, "help_requested": [3]}
     again = patient.get(_path(url))
     assert again.status_code == 410 and "already been used" in again.content.decode()
@@ -64,8 +69,10 @@ def test_clinician_shows_a_link_with_qr_and_patient_completes_it(
 def test_email_goes_through_the_outbox_with_the_link_only(
     client_for: Callable[..., Any], personas: Personas, episode: Episode
 ) -> None:
-    client_for(personas.clinician).post(reverse("outcomes:link-new", args=[episode.pk]),
-                                        {"measure": "dialog", "timepoint": "review", "email": "pat@example.org"})  # fmt: skip
+    client_for(personas.clinician).post(
+        reverse("outcomes:link-new", args=[episode.pk]),
+        {"measure": "dialog", "timepoint": "review", "email": "pat@example.org"},
+    )
     message = OutboxMessage.objects.get(kind="assessment.link")
     assert "/outcomes/q/" in message.link and "expires" in message.body
     assert message.deliveries.get().address == "pat@example.org"
@@ -84,7 +91,9 @@ def test_expired_altered_and_other_patients_links_are_refused(
     forged = links.make_token(PatientLink(pk=issued.link.pk, patient=other.patient), "whatever")
     assert client.get(reverse("outcomes:link", args=[forged])).status_code == 404
     with pytest.raises(links.LinkRefused) as refused:
-        links.open_link(links.make_token(PatientLink(pk=issued.link.pk, patient=other.patient), _secret(issued)))
+        links.open_link(
+            links.make_token(PatientLink(pk=issued.link.pk, patient=other.patient), _secret(issued))
+        )
     assert refused.value.problem == links.LinkProblem.WRONG_PATIENT
     PatientLink.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     expired = client.post(reverse("outcomes:link", args=[token]), _answers())
@@ -108,7 +117,10 @@ def test_out_of_range_and_missing_answers_are_shown_and_nothing_is_saved(
     response = Client().post(_path(issued.url), answers)
     html = response.content.decode()
     assert response.status_code == 400 and "There is a problem" in html
-    assert "the answers are 1 to 7" in html and "Item 11 (Consultations with mental health professionals) is missing" in html
+    assert (
+        "the answers are 1 to 7" in html
+        and "Item 11 (Consultations with mental health professionals) is missing" in html
+    )
     assert not Assessment.objects.exists() and PatientLink.objects.get().used_at is None
 
 

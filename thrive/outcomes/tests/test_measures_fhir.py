@@ -14,10 +14,18 @@ from thrive.outcomes.measures.registry import DEFINITIONS_DIR
 
 SNOMED = "http://snomed.info/sct"
 DIALOG_CODES = [
-    "1037651000000100", "1037661000000102", "1037671000000109", "1037681000000106", "1037691000000108",
-    "1037701000000108", "1037711000000105", "1037721000000104", "1037731000000102", "1037741000000106",
+    "1037651000000100",
+    "1037661000000102",
+    "1037671000000109",
+    "1037681000000106",
+    "1037691000000108",
+    "1037701000000108",
+    "1037711000000105",
+    "1037721000000104",
+    "1037731000000102",
+    "1037741000000106",
     "1037751000000109",
-]  # fmt: skip
+]
 HONOS_ITEMS = [
     ("Overactive, aggressive, disruptive or agitated behaviour", "979641000000103"),
     ("Non-accidental self-injury", "979651000000100"),
@@ -66,10 +74,13 @@ def test_honos_items_are_titles_and_codes_only() -> None:
         assert set(entry) == {"linkId", "prefix", "code", "text", "type", "required", "answerOption"}
 
 
-@pytest.mark.parametrize(("key", "count", "first", "last"), [
-    ("honos65", 12, "980761000000107", "980871000000105"),
-    ("honosca", 15, "989751000000102", None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "count", "first", "last"),
+    [
+        ("honos65", 12, "980761000000107", "980871000000105"),
+        ("honosca", 15, "989751000000102", None),
+    ],
+)
 def test_other_honos_scales_are_coded(key: str, count: int, first: str, last: str | None) -> None:
     items = measures.get(key).items
     assert len(items) == count
@@ -82,8 +93,13 @@ def test_other_honos_scales_are_coded(key: str, count: int, first: str, last: st
 def test_not_known_has_no_weight(key: str) -> None:
     for item in measures.get(key).items:
         assert [(option.value, option.weight) for option in item.options] == [
-            (0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (9, None)
-        ]  # fmt: skip
+            (0, 0),
+            (1, 1),
+            (2, 2),
+            (3, 3),
+            (4, 4),
+            (9, None),
+        ]
 
 
 def test_weights_use_the_item_weight_extension() -> None:
@@ -94,11 +110,26 @@ def test_weights_use_the_item_weight_extension() -> None:
                 assert urls in ([ITEM_WEIGHT_URL], []), urls
 
 
-@pytest.mark.parametrize(("key", "codes"), [
-    ("phq9", ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3",
-              "44260-8"]),
-    ("gad7", ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "codes"),
+    [
+        (
+            "phq9",
+            [
+                "44250-9",
+                "44255-8",
+                "44259-0",
+                "44254-1",
+                "44251-7",
+                "44258-2",
+                "44252-5",
+                "44253-3",
+                "44260-8",
+            ],
+        ),
+        ("gad7", ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]),
+    ],
+)
 def test_screening_items_carry_loinc_codes(key: str, codes: list[str]) -> None:
     measure = measures.get(key)
     assert [item.code for item in measure.items] == codes

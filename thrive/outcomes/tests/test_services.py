@@ -64,8 +64,9 @@ def test_postcode_places_the_patient_and_is_not_kept(
     admit: Callable[..., Episode], team: Team, personas: Personas
 ) -> None:
     borough = Area.objects.get(level=AreaLevel.BOROUGH, code="E09000030")
-    lsoa = Area.objects.create(level=AreaLevel.LSOA11, code="E01000001", name="Tower Hamlets 001A", borough=borough,
-                               imd_decile=2)  # fmt: skip
+    lsoa = Area.objects.create(
+        level=AreaLevel.LSOA11, code="E01000001", name="Tower Hamlets 001A", borough=borough, imd_decile=2
+    )
     Postcode.objects.create(postcode="E1 6AN", lat=51.52, lon=-0.07, lsoa11=lsoa, borough=borough)
     episode = admit(team, postcode="e16an")
     patient = Patient.objects.get(pk=episode.patient_id)
@@ -98,9 +99,13 @@ def test_completed_assessment_is_scored_and_summarised(
     ],
 )
 def test_bad_answers_are_refused_and_nothing_is_saved(
-    episode: Episode, record: Callable[..., Assessment], measure: str, answers: dict[str, Any], path: str,
+    episode: Episode,
+    record: Callable[..., Assessment],
+    measure: str,
+    answers: dict[str, Any],
+    path: str,
     words: str,
-) -> None:  # fmt: skip
+) -> None:
     with pytest.raises(services.Refused) as refused:
         record(episode, measure, answers)
     assert words in " ".join(refused.value.errors[path])
@@ -132,9 +137,15 @@ def test_draft_may_leave_items_out_is_not_counted_and_can_be_completed(
     with pytest.raises(services.Refused):
         record(episode, "honos", {"1": 5}, draft=True)  # out of range even in a draft
     done = services.record_assessment(
-        by=personas.clinician, episode=episode, measure="honos", timepoint="review", mode="paper",
-        assessed_on=days_ago(1), answers=honos(2), assessment=draft,
-    )  # fmt: skip
+        by=personas.clinician,
+        episode=episode,
+        measure="honos",
+        timepoint="review",
+        mode="paper",
+        assessed_on=days_ago(1),
+        answers=honos(2),
+        assessment=draft,
+    )
     assert done.pk == draft.pk and done.status == Status.COMPLETED and done.score == 24
     assert EpisodeOutcome.objects.get(episode=episode, measure="honos").assessments == 1
 
@@ -145,12 +156,22 @@ def test_amendment_keeps_the_original_with_a_reason(
     first = record(episode, "honos", honos(2), on=days_ago(150), timepoint="start")
     record(episode, "honos", honos(1), on=days_ago(10))
     with pytest.raises(services.Refused, match="why"):
-        services.amend_assessment(by=personas.clinician, assessment=first, answers=honos(3), assessed_on=first.assessed_on,
-                                  timepoint="start", reason=" ")  # fmt: skip
+        services.amend_assessment(
+            by=personas.clinician,
+            assessment=first,
+            answers=honos(3),
+            assessed_on=first.assessed_on,
+            timepoint="start",
+            reason=" ",
+        )
     services.amend_assessment(
-        by=personas.clinician, assessment=first, answers=honos(2, **{"7": 4}), assessed_on=first.assessed_on,
-        timepoint="start", reason="Transcription error on item 7",
-    )  # fmt: skip
+        by=personas.clinician,
+        assessment=first,
+        answers=honos(2, **{"7": 4}),
+        assessed_on=first.assessed_on,
+        timepoint="start",
+        reason="Transcription error on item 7",
+    )
     first.refresh_from_db()
     amendment = Amendment.objects.get(assessment=first)
     assert amendment.previous_answers["7"] == 2 and first.answers["7"] == 4
@@ -158,7 +179,11 @@ def test_amendment_keeps_the_original_with_a_reason(
     assert first.score == 26
     summary = EpisodeOutcome.objects.get(episode=episode, measure="honos")
     assert (summary.first_score, summary.latest_score, summary.change) == (26, 12, "reliable_improvement")
-    entry = AuditEntry.objects.filter(object_type="outcomes.assessment", object_id=str(first.pk)).order_by("id").last()
+    entry = (
+        AuditEntry.objects.filter(object_type="outcomes.assessment", object_id=str(first.pk))
+        .order_by("id")
+        .last()
+    )
     assert entry is not None and "changed 7" in entry.summary
     assert "Transcription" not in entry.summary + entry.reason
 
@@ -177,6 +202,10 @@ def test_ending_the_episode_updates_the_summary(
 ) -> None:
     record(episode, "dialog", dialog(3), on=days_ago(150), timepoint="start")
     with pytest.raises(services.Refused, match="before the episode started"):
-        services.end_episode(by=personas.clinician, episode=episode, end=days_ago(300), reason="treatment_completed")
-    services.end_episode(by=personas.clinician, episode=episode, end=days_ago(1), reason="treatment_completed")
+        services.end_episode(
+            by=personas.clinician, episode=episode, end=days_ago(300), reason="treatment_completed"
+        )
+    services.end_episode(
+        by=personas.clinician, episode=episode, end=days_ago(1), reason="treatment_completed"
+    )
     assert not EpisodeOutcome.objects.get(episode=episode).episode_open

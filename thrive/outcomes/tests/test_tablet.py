@@ -20,13 +20,20 @@ from thrive.outcomes.models import Assessment, Episode
 pytestmark = pytest.mark.django_db
 
 ELSEWHERE = (
-    ("outcomes:worklist", ()), ("outcomes:dashboard", ()), ("staff-home", ()), ("surveillance:case-list", ()),
-    ("referrals:inbox", ()), ("notifications-inbox", ()), ("audit-log", ()),
-)  # fmt: skip
+    ("outcomes:worklist", ()),
+    ("outcomes:dashboard", ()),
+    ("staff-home", ()),
+    ("surveillance:case-list", ()),
+    ("referrals:inbox", ()),
+    ("notifications-inbox", ()),
+    ("audit-log", ()),
+)
 
 
 def _hand_over(client: Client, episode: Episode, **extra: Any) -> None:
-    response = client.post(reverse("outcomes:tablet-start"), {"episode": episode.pk, "measure": "dialog", **extra})
+    response = client.post(
+        reverse("outcomes:tablet-start"), {"episode": episode.pk, "measure": "dialog", **extra}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("outcomes:tablet")
 
 
@@ -47,7 +54,9 @@ def test_tablet_reaches_only_the_questionnaire(
     for name, args in ELSEWHERE:
         response = client.get(reverse(name, args=args))
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), name
-    assert client.get(reverse("outcomes:patient", args=[episode.patient_id]))["Location"].startswith("/accounts/")
+    assert client.get(reverse("outcomes:patient", args=[episode.patient_id]))["Location"].startswith(
+        "/accounts/"
+    )
 
 
 def test_patient_answers_and_clinician_signs_in_again(
@@ -59,14 +68,22 @@ def test_patient_answers_and_clinician_signs_in_again(
     answers = {f"item_{n}": "3" for n in range(1, 12)} | {"help_4": "on"}
     assert client.post(reverse("outcomes:tablet"), answers)["Location"] == reverse("outcomes:tablet-done")
     assessment = Assessment.objects.get()
-    assert (assessment.mode, assessment.recorded_by, assessment.answers["help"]) == (Mode.TABLET, clinician, [4])
+    assert (assessment.mode, assessment.recorded_by, assessment.answers["help"]) == (
+        Mode.TABLET,
+        clinician,
+        [4],
+    )
     assert "hand the device back" in client.get(reverse("outcomes:tablet-done")).content.decode()
     wrong = client.post(reverse("outcomes:tablet-return"), {"password": "not-it", "code": "123456"})
     assert wrong.status_code == 400
     assert client.get(reverse("outcomes:worklist")).status_code == 302
-    back = client.post(reverse("outcomes:tablet-return"),
-                       {"password": demo_password(clinician.email), "code": _code(clinician)})  # fmt: skip
-    assert back.status_code == 302 and back["Location"] == reverse("outcomes:patient", args=[episode.patient_id])
+    back = client.post(
+        reverse("outcomes:tablet-return"),
+        {"password": demo_password(clinician.email), "code": _code(clinician)},
+    )
+    assert back.status_code == 302 and back["Location"] == reverse(
+        "outcomes:patient", args=[episode.patient_id]
+    )
     assert client.get(back["Location"]).status_code == 200
 
 

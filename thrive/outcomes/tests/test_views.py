@@ -4,8 +4,8 @@ classification naming its method, capture with clear errors, drafts, amendments 
 from __future__ import annotations
 
 import json
-from html import unescape
 from collections.abc import Callable
+from html import unescape
 from typing import Any
 
 import pytest
@@ -25,18 +25,38 @@ pytestmark = pytest.mark.django_db
 def _form(answers: dict[str, Any], **extra: Any) -> dict[str, Any]:
     data = {f"item_{k}": v for k, v in answers.items() if k != "help"}
     data.update({f"help_{n}": "on" for n in answers.get("help", [])})
-    return {"assessed_on": days_ago(0).isoformat(), "timepoint": "review", "mode": "clinician", **data, **extra}
+    return {
+        "assessed_on": days_ago(0).isoformat(),
+        "timepoint": "review",
+        "mode": "clinician",
+        **data,
+        **extra,
+    }
 
 
-def test_register_a_patient_and_open_the_record(client_for: Callable[..., Any], personas: Personas, team: Team) -> None:
+def test_register_a_patient_and_open_the_record(
+    client_for: Callable[..., Any], personas: Personas, team: Team
+) -> None:
     client = client_for(personas.clinician)
-    response = client.post(reverse("outcomes:patient-new"), {
-        "local_id": "TH-42", "nhs_number": "", "birth_year": "1990", "birth_month": "3", "sex": "male",
-        "ethnicity": "N", "postcode": "", "borough": "E09000030", "team": team.pk,
-        "start": days_ago(30).isoformat(),
-    })  # fmt: skip
+    response = client.post(
+        reverse("outcomes:patient-new"),
+        {
+            "local_id": "TH-42",
+            "nhs_number": "",
+            "birth_year": "1990",
+            "birth_month": "3",
+            "sex": "male",
+            "ethnicity": "N",
+            "postcode": "",
+            "borough": "E09000030",
+            "team": team.pk,
+            "start": days_ago(30).isoformat(),
+        },
+    )
     patient = Patient.objects.get(local_id="TH-42")
-    assert response.status_code == 302 and response["Location"].startswith(reverse("outcomes:patient", args=[patient.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("outcomes:patient", args=[patient.pk])
+    )
     page = client.get(reverse("outcomes:patient", args=[patient.pk]))
     assert page.status_code == 200
     assert "Patient TH-42" in page.content.decode() and "Tower Hamlets" in page.content.decode()
@@ -85,18 +105,26 @@ def test_capture_shows_clear_errors_and_saves_nothing(
     assert "Item 4 (Cognitive problems): '5' is not a valid answer" in html
     assert "0 to 4, or 9 (not known)" in html
     assert "Item 9 (Problems with relationships) is missing." in html
-    before = client.post(url, _form(honos(1), assessed_on=episode.start.replace(year=episode.start.year - 1).isoformat()))
+    before = client.post(
+        url, _form(honos(1), assessed_on=episode.start.replace(year=episode.start.year - 1).isoformat())
+    )
     assert "before the episode started" in before.content.decode()
     assert not Assessment.objects.exists()
 
 
-def test_capture_draft_then_submit(client_for: Callable[..., Any], personas: Personas, episode: Episode) -> None:
+def test_capture_draft_then_submit(
+    client_for: Callable[..., Any], personas: Personas, episode: Episode
+) -> None:
     client = client_for(personas.clinician)
-    response = client.post(reverse("outcomes:capture", args=[episode.pk, "dialog"]),
-                           _form({"1": "5", "2": "6"}, action="draft", mode=Mode.PAPER))  # fmt: skip
+    response = client.post(
+        reverse("outcomes:capture", args=[episode.pk, "dialog"]),
+        _form({"1": "5", "2": "6"}, action="draft", mode=Mode.PAPER),
+    )
     draft = Assessment.objects.get()
     assert response.status_code == 302 and draft.status == Status.DRAFT and draft.mode == Mode.PAPER
-    response = client.post(reverse("outcomes:assessment-edit", args=[draft.public_id]), _form(dialog(5, help=[2])))
+    response = client.post(
+        reverse("outcomes:assessment-edit", args=[draft.public_id]), _form(dialog(5, help=[2]))
+    )
     draft.refresh_from_db()
     assert response.status_code == 302 and draft.status == Status.COMPLETED and draft.answers["help"] == [2]
 
@@ -114,8 +142,9 @@ def test_amend_page_needs_a_reason_and_keeps_the_original(
     assert "Read the wrong row" in page and "Amendments" in page
 
 
-def test_fhir_download(client_for: Callable[..., Any], personas: Personas, episode: Episode,
-                       record: Callable[..., Assessment]) -> None:  # fmt: skip
+def test_fhir_download(
+    client_for: Callable[..., Any], personas: Personas, episode: Episode, record: Callable[..., Assessment]
+) -> None:
     done = record(episode, "dialog", dialog(4), on=days_ago(5))
     response = client_for(personas.clinician).get(reverse("outcomes:assessment-fhir", args=[done.public_id]))
     assert response["Content-Type"] == "application/fhir+json"
@@ -123,9 +152,12 @@ def test_fhir_download(client_for: Callable[..., Any], personas: Personas, episo
 
 
 def test_worklist_lists_due_and_overdue_in_constant_queries(
-    client_for: Callable[..., Any], personas: Personas, admit: Callable[..., Episode], team: Team,
+    client_for: Callable[..., Any],
+    personas: Personas,
+    admit: Callable[..., Episode],
+    team: Team,
     record: Callable[..., Assessment],
-) -> None:  # fmt: skip
+) -> None:
     client = client_for(personas.clinician)
     url = reverse("outcomes:worklist")
 
@@ -144,8 +176,13 @@ def test_worklist_lists_due_and_overdue_in_constant_queries(
     assert "W-1" in html and "W-7" in html and "Overdue" in html
 
 
-def test_search_by_nhs_number(client_for: Callable[..., Any], personas: Personas, admit: Callable[..., Episode],
-                              team: Team) -> None:  # fmt: skip
+def test_search_by_nhs_number(
+    client_for: Callable[..., Any], personas: Personas, admit: Callable[..., Episode], team: Team
+) -> None:
     admit(team, local_id="S-1", nhs_number="9434765919")
-    html = client_for(personas.clinician).get(reverse("outcomes:worklist"), {"q": "943 476 5919"}).content.decode()
+    html = (
+        client_for(personas.clinician)
+        .get(reverse("outcomes:worklist"), {"q": "943 476 5919"})
+        .content.decode()
+    )
     assert "Patient S-1" in html

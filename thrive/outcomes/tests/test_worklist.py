@@ -34,26 +34,34 @@ def test_start_then_review_then_end(
     episode = admit(team, start=days_ago(5))
     assert _due(episode) == {("dialog", "start", False), ("honos", "start", False)}
     assert _due(episode, timezone.localdate() + datetime.timedelta(days=20)) == {
-        ("dialog", "start", True), ("honos", "start", True),
-    }  # fmt: skip
+        ("dialog", "start", True),
+        ("honos", "start", True),
+    }
     record(episode, "dialog", dialog(), on=days_ago(4), timepoint="start")
     record(episode, "honos", honos(), on=days_ago(4), timepoint="start")
     assert _due(episode) == set()
     in_six_months = timezone.localdate() + datetime.timedelta(days=182 - 4)
     assert _due(episode, in_six_months - datetime.timedelta(days=10)) == {
-        ("dialog", "review", False), ("honos", "review", False),
-    }  # fmt: skip
+        ("dialog", "review", False),
+        ("honos", "review", False),
+    }
     assert ("dialog", "review", True) in _due(episode, in_six_months + datetime.timedelta(days=1))
     from thrive.outcomes import services
 
-    services.end_episode(by=personas.clinician, episode=episode, end=days_ago(0), reason="treatment_completed")
+    services.end_episode(
+        by=personas.clinician, episode=episode, end=days_ago(0), reason="treatment_completed"
+    )
     assert _due(episode) == {("dialog", "end", False), ("honos", "end", False)}
     assert _due(episode, timezone.localdate() + datetime.timedelta(days=40)) == set()
 
 
 def test_service_lines_choose_measures_and_intervals(admit: Callable[..., Episode], team: Team) -> None:
-    older = Team.objects.create(organisation=team.organisation, name="Older adults", service_line=ServiceLine.OLDER_ADULTS)
-    young = Team.objects.create(organisation=team.organisation, name="CAMHS", service_line=ServiceLine.CHILDREN)
+    older = Team.objects.create(
+        organisation=team.organisation, name="Older adults", service_line=ServiceLine.OLDER_ADULTS
+    )
+    young = Team.objects.create(
+        organisation=team.organisation, name="CAMHS", service_line=ServiceLine.CHILDREN
+    )
     assert {m for m, _, _ in _due(admit(older, local_id="O1", start=days_ago(1)))} == {"dialog", "honos65"}
     assert {m for m, _, _ in _due(admit(young, local_id="Y1", start=days_ago(1)))} == {"honosca"}
     out = StringIO()
@@ -63,9 +71,12 @@ def test_service_lines_choose_measures_and_intervals(admit: Callable[..., Episod
 
 
 def test_reminders_are_sent_once_to_the_teams_clinicians(
-    admit: Callable[..., Episode], team: Team, record: Callable[..., Assessment], personas: Personas,
+    admit: Callable[..., Episode],
+    team: Team,
+    record: Callable[..., Assessment],
+    personas: Personas,
     colleague: User,
-) -> None:  # fmt: skip
+) -> None:
     episode = admit(team, start=days_ago(400), local_id="R-1")
     record(episode, "dialog", dialog(), on=days_ago(390), timepoint="start")
     record(episode, "honos", honos(), on=days_ago(390), timepoint="start")
@@ -73,17 +84,26 @@ def test_reminders_are_sent_once_to_the_teams_clinicians(
     call_command("outcomes", "reminders", stdout=out)
     assert "2 reminder(s)" in out.getvalue()
     message = OutboxMessage.objects.filter(kind="outcomes.review_due").first()
-    assert message is not None and "R-1" in message.body and message.link.endswith(f"/patients/{episode.patient_id}/")
+    assert (
+        message is not None
+        and "R-1" in message.body
+        and message.link.endswith(f"/patients/{episode.patient_id}/")
+    )
     recipients = set(message.deliveries.filter(channel="in_app").values_list("user_id", flat=True))
     assert recipients == {personas.clinician.pk, colleague.pk}
     call_command("outcomes", "reminders", stdout=StringIO())
     assert OutboxMessage.objects.filter(kind="outcomes.review_due").count() == 2
 
 
-def test_suggested_timepoint(admit: Callable[..., Episode], team: Team, record: Callable[..., Assessment]) -> None:
+def test_suggested_timepoint(
+    admit: Callable[..., Episode], team: Team, record: Callable[..., Assessment]
+) -> None:
     episode = admit(team, start=days_ago(100))
     today = timezone.localdate()
     assert worklist.suggested_timepoint(episode, "dialog", today) == Timepoint.START
     record(episode, "dialog", dialog(), on=days_ago(99), timepoint="start")
     assert worklist.suggested_timepoint(episode, "dialog", today) == Timepoint.SESSION
-    assert worklist.suggested_timepoint(episode, "dialog", today + datetime.timedelta(days=90)) == Timepoint.REVIEW
+    assert (
+        worklist.suggested_timepoint(episode, "dialog", today + datetime.timedelta(days=90))
+        == Timepoint.REVIEW
+    )

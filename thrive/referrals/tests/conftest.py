@@ -53,7 +53,9 @@ def kin(**overrides: Any) -> dict[str, Any]:
 
 
 def report_with(*people: dict[str, Any], slug: str = "example-police", **overrides: Any) -> Case:
-    """A police report of a death in Tower Hamlets with these bereaved people (default: one who consents)."""
+    """A police report of the death of Alex, in Tower Hamlets, with these bereaved people (default: one who
+    consents)."""
+    overrides["deceased"] = {"given_name": "Alex", **overrides.get("deceased", {})}
     body = report_body(next_of_kin=list(people) or [kin()], **overrides)
     return report(slug, body).case
 

@@ -1,0 +1,38 @@
+"""The demo: on the surveillance demo's cases, the planted cluster, emerging substance and location of concern
+each raise one alert, and running the generator again changes nothing."""
+
+from __future__ import annotations
+
+import random
+from io import StringIO
+
+import pytest
+
+from thrive.detection import demo
+from thrive.detection.models import Alert, DetectionRun
+from thrive.detection.tests.grid import CROYDON, HACKNEY, Grid
+from thrive.surveillance import demo as surveillance_demo
+from thrive.surveillance.demo import EMERGING
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("detection_urls")
+def test_the_demo_raises_one_alert_for_each_planted_signal(grid: Grid) -> None:
+    surveillance_demo.generate(rng=random.Random(2026), years=3, per_year=250, recent_days=2, stdout=StringIO())
+    summary = demo.generate(rng=random.Random(1))
+    assert isinstance(summary, dict) and summary["runs"] == 1
+
+    def areas(alert: Alert) -> set[str]:
+        return set(alert.areas.values_list("code", flat=True))
+
+    clusters = [a for a in Alert.objects.filter(kind=Alert.Kind.SPACE_TIME) if HACKNEY in areas(a)]
+    substances = list(Alert.objects.filter(kind=Alert.Kind.MEANS, signal_key=f"substance:{EMERGING}"))
+    concerns = [a for a in Alert.objects.filter(kind=Alert.Kind.LOCATION) if CROYDON in areas(a)]
+    assert (len(clusters), len(substances), len(concerns)) == (1, 1, 1)
+    [concern] = concerns
+    assert concern.status == Alert.Status.RESPONSE_GROUP and concern.actions.count() == 1
+    assert concern.assigned_to is not None
+
+    before = Alert.objects.count()
+    assert demo.generate(rng=random.Random(1)) == "detection already run"
+    assert Alert.objects.count() == before and DetectionRun.objects.count() == 1

@@ -1,0 +1,116 @@
+"""When runs happen: the debounced incremental run after case saves, and the nightly run's token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from thrive.detection import schedule
+from thrive.detection.models import DetectionRun, DetectionSchedule
+from thrive.detection.tasks import incremental_detection, nightly_detection
+from thrive.detection.tests.grid import HACKNEY, Grid, add_cases
+from thrive.surveillance.models import Case
+
+pytestmark = pytest.mark.usefixtures("detection_urls")
+
+
+def queued(task_name: str) -> int:
+    return DBTaskResult.objects.filter(task_path__endswith=task_name).count()
+
+
+@pytest.fixture
+def case(grid: Grid, quick: dict[str, Any]) -> Case:
+    [made] = add_cases([{"day": timezone.localdate(), "lsoa": grid.lsoa(HACKNEY)}])
+    return made
+
+
+def test_a_saved_case_asks_for_an_incremental_run_once_committed(
+    case: Case, django_capture_on_commit_callbacks: Any
+) -> None:
+    from thrive.detection import receivers  # connected by the app's ready(); imported here to be sure
+
+    assert receivers.case_saved
+    with django_capture_on_commit_callbacks(execute=True):
+        case.save()
+        case.save()  # a report saves its case several times: one queued run
+    row = DetectionSchedule.objects.get()
+    assert row.pending_case_ids == [case.pk] and row.incremental_due_at is not None
+    assert queued("incremental_detection") == 1
+
+
+def test_a_burst_of_changes_pushes_the_run_back_but_not_past_the_longest_wait(grid: Grid, case: Case) -> None:
+    start = timezone.now()
+    schedule.request_incremental([case.pk])
+    first = DetectionSchedule.objects.get().incremental_due_at
+    schedule.request_incremental([case.pk])
+    row = DetectionSchedule.objects.get()
+    assert row.incremental_due_at is not None and first is not None and row.incremental_due_at >= first
+    assert row.incremental_due_at <= start + dt.timedelta(seconds=60 + 5)
+    assert queued("incremental_detection") == 1
+    DetectionSchedule.objects.update(first_requested_at=start - dt.timedelta(hours=1))
+    schedule.request_incremental([case.pk])
+    row = DetectionSchedule.objects.get()
+    assert row.incremental_due_at is not None and row.incremental_due_at <= start  # the longest wait is over
+
+
+def test_the_incremental_task_waits_for_the_burst_then_runs(grid: Grid, case: Case) -> None:
+    schedule.request_incremental([case.pk])
+    assert incremental_detection.call(grid.region.pk) == "waiting for changes to settle"
+    assert queued("incremental_detection") == 2
+    DetectionSchedule.objects.update(incremental_due_at=timezone.now() - dt.timedelta(seconds=1))
+    result = incremental_detection.call(grid.region.pk)
+    assert result.startswith("run ")
+    run = DetectionRun.objects.get()
+    assert run.kind == DetectionRun.Kind.INCREMENTAL and run.triggered_by == [case.pk]
+    assert DetectionSchedule.objects.get().pending_case_ids == []
+    assert incremental_detection.call(grid.region.pk) == "nothing pending"
+    assert (
+        DetectionSchedule.objects.get().nightly_due_at is not None
+    )  # the run makes sure a nightly is queued
+
+
+def test_without_a_deferring_backend_the_incremental_run_is_immediate(
+    grid: Grid, case: Case, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    schedule.request_incremental([case.pk])
+    assert DetectionRun.objects.filter(kind=DetectionRun.Kind.INCREMENTAL).count() == 1
+    assert schedule.ensure_nightly(grid.region) is None  # cron runs `thrive detect --all` instead
+
+
+def test_the_nightly_run_is_queued_once_and_only_its_token_runs(grid: Grid, quick: dict[str, Any]) -> None:
+    due = schedule.ensure_nightly(grid.region)
+    assert due is not None and timezone.localtime(due).hour == 2 and due > timezone.now()
+    assert schedule.ensure_nightly(grid.region) == due and queued("nightly_detection") == 1
+    token = DetectionSchedule.objects.get().nightly_token
+    assert nightly_detection.call(grid.region.pk, "stale-token") == "superseded"
+    assert nightly_detection.call(grid.region.pk, token).startswith("run ")
+    assert DetectionRun.objects.get().kind == DetectionRun.Kind.NIGHTLY
+    row = DetectionSchedule.objects.get()
+    assert row.nightly_token and row.nightly_token != token and queued("nightly_detection") == 2
+
+
+def test_next_nightly_is_the_next_occurrence_of_the_hour() -> None:
+    now = timezone.make_aware(dt.datetime(2026, 6, 30, 1, 30))
+    assert schedule.next_nightly(2, now) == timezone.make_aware(dt.datetime(2026, 6, 30, 2, 0))
+    later = timezone.make_aware(dt.datetime(2026, 6, 30, 2, 0))
+    assert schedule.next_nightly(2, later) == timezone.make_aware(dt.datetime(2026, 7, 1, 2, 0))
+
+
+def test_the_schedule_command(grid: Grid, quick: dict[str, Any]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("detect", "--schedule", stdout=out)
+    assert "nightly run queued for" in out.getvalue()
+
+
+def test_a_case_outside_every_region_asks_for_nothing(personas: Any) -> None:
+    schedule.request_incremental([123456])
+    assert not DetectionSchedule.objects.exists()
