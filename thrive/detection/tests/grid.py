@@ -82,6 +82,14 @@ def build() -> Grid:
                     )  # fmt: skip
                 )
         lsoas[code] = Area.objects.bulk_create(made)
+        # The same squares as 2021 LSOAs: the point lookup needs both vintages.
+        Area.objects.bulk_create(
+            [
+                Area(level=AreaLevel.LSOA21, code=a.code, name=a.name, borough=borough, ics_id=borough.ics_id,
+                     boundary=a.boundary)
+                for a in made
+            ]
+        )  # fmt: skip
     return Grid(region=region, boroughs=boroughs, lsoas=lsoas)
 
 
