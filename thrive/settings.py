@@ -236,6 +236,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Apps share field names for different code lists; name each list so the schema is unambiguous.
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "thrive.referrals.models.Status",
+        "AssessmentStatusEnum": "thrive.outcomes.codes.Status",
+        "SexEnum": "thrive.surveillance.codes.Sex",
+        "EthnicityEnum": "thrive.surveillance.codes.Ethnicity",
+    },
 }
 
 EMAIL_URL = env_str("THRIVE_EMAIL_URL", "console://" if RELAXED else "")

@@ -24,8 +24,11 @@ def _admin(request: HttpRequest) -> User:
 def admin_home(request: HttpRequest) -> HttpResponse:
     organisations = Organisation.objects.all()
     users = User.objects.prefetch_related("memberships__organisation").order_by("full_name")
-    return render(request, "accounts/admin_home.jinja",
-                  {"page_title": "Administration", "organisations": organisations, "users": users})
+    return render(
+        request,
+        "accounts/admin_home.jinja",
+        {"page_title": "Administration", "organisations": organisations, "users": users},
+    )
 
 
 @staff_required(P.ADMIN_ORGANISATIONS)
@@ -37,8 +40,11 @@ def organisation_edit(request: HttpRequest, slug: str | None = None) -> HttpResp
         saved = save_organisation(form=form, by=_admin(request))
         messages.success(request, f"{saved.name} saved")
         return HttpResponseRedirect(reverse("admin-home"))
-    return render(request, "accounts/admin_form.jinja", {
-        "form": form, "page_title": organisation.name if organisation else "New organisation"})
+    return render(
+        request,
+        "accounts/admin_form.jinja",
+        {"form": form, "page_title": organisation.name if organisation else "New organisation"},
+    )
 
 
 @staff_required(P.ADMIN_USERS)
@@ -51,9 +57,16 @@ def user_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
         messages.success(request, f"{saved.full_name} saved")
         return HttpResponseRedirect(reverse("admin-user", args=[saved.pk]))
     memberships = subject.memberships.select_related("organisation", "team") if subject else []
-    return render(request, "accounts/admin_user.jinja", {
-        "form": form, "subject": subject, "memberships": memberships,
-        "page_title": subject.full_name if subject else "New user"})
+    return render(
+        request,
+        "accounts/admin_user.jinja",
+        {
+            "form": form,
+            "subject": subject,
+            "memberships": memberships,
+            "page_title": subject.full_name if subject else "New user",
+        },
+    )
 
 
 @staff_required(P.ADMIN_USERS)
@@ -62,12 +75,19 @@ def membership_new(request: HttpRequest, user_id: int) -> HttpResponse:
     subject = get_object_or_404(User, pk=user_id)
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        grant_membership(user=subject, organisation=form.cleaned_data["organisation"], role=form.cleaned_data["role"],
-                         scope_areas=form.cleaned_data["scope_areas"], team=form.cleaned_data["team"],
-                         by=_admin(request))
+        grant_membership(
+            user=subject,
+            organisation=form.cleaned_data["organisation"],
+            role=form.cleaned_data["role"],
+            scope_areas=form.cleaned_data["scope_areas"],
+            team=form.cleaned_data["team"],
+            by=_admin(request),
+        )
         messages.success(request, "Role given")
         return HttpResponseRedirect(reverse("admin-user", args=[subject.pk]))
-    return render(request, "accounts/admin_form.jinja", {"form": form, "page_title": f"Give {subject} a role"})
+    return render(
+        request, "accounts/admin_form.jinja", {"form": form, "page_title": f"Give {subject} a role"}
+    )
 
 
 @staff_required(P.ADMIN_USERS)
@@ -88,15 +108,27 @@ def api_keys(request: HttpRequest, slug: str) -> HttpResponse:
     raw_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, raw_key = create_api_key(organisation=organisation, name=form.cleaned_data["name"],
-                                        scopes=form.cleaned_data["scopes"],
-                                        expires_days=form.cleaned_data["expires_days"], created_by=_admin(request))
+            _, raw_key = create_api_key(
+                organisation=organisation,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_days=form.cleaned_data["expires_days"],
+                created_by=_admin(request),
+            )
         except ApiKeyRefused as refusal:
             form.add_error("scopes", str(refusal))
     keys = ApiKey.objects.filter(organisation=organisation)
-    return render(request, "accounts/admin_keys.jinja", {
-        "form": form, "organisation": organisation, "keys": keys, "raw_key": raw_key,
-        "page_title": f"API keys for {organisation.name}"})
+    return render(
+        request,
+        "accounts/admin_keys.jinja",
+        {
+            "form": form,
+            "organisation": organisation,
+            "keys": keys,
+            "raw_key": raw_key,
+            "page_title": f"API keys for {organisation.name}",
+        },
+    )
 
 
 @staff_required(P.ADMIN_API_KEYS)

@@ -41,7 +41,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Send the API key as 'Authorization: Bearer <key>'.")
         key = authenticate_key(token.strip())
         if key is None:
-            raise exceptions.AuthenticationFailed("The API key is not valid, has expired or has been revoked.")
+            raise exceptions.AuthenticationFailed(
+                "The API key is not valid, has expired or has been revoked."
+            )
         return ApiClient(key=key, organisation=key.organisation, scopes=frozenset(key.scopes)), key
 
     def authenticate_header(self, request: HttpRequest) -> str:
@@ -72,4 +74,8 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
     name = "ApiKey"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer", "description": "An API key made with `thrive apikey create`."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key made with `thrive apikey create`.",
+        }

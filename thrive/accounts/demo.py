@@ -62,15 +62,29 @@ def _title(slug: str) -> str:
 
 
 def _areas(codes: tuple[str, ...]) -> list[Area]:
-    return list(Area.objects.filter(code__in=codes, level__in=[AreaLevel.BOROUGH, AreaLevel.ICS, AreaLevel.REGION]))
+    return list(
+        Area.objects.filter(code__in=codes, level__in=[AreaLevel.BOROUGH, AreaLevel.ICS, AreaLevel.REGION])
+    )
 
 
-def _organisation(slug: str, name: str, kind: T, coverage: tuple[str, ...] = (), *, region: bool = False,
-                  duty_email: str = "") -> Organisation:
+def _organisation(
+    slug: str,
+    name: str,
+    kind: T,
+    coverage: tuple[str, ...] = (),
+    *,
+    region: bool = False,
+    duty_email: str = "",
+) -> Organisation:
     organisation, _ = Organisation.objects.update_or_create(
         slug=slug,
-        defaults={"name": name, "type": kind.value, "is_example": True, "covers_region": region,
-                  "duty_email": duty_email},
+        defaults={
+            "name": name,
+            "type": kind.value,
+            "is_example": True,
+            "covers_region": region,
+            "duty_email": duty_email,
+        },
     )
     codes = coverage or (("E12000007",) if region else ())
     organisation.coverage.set(_areas(codes))
@@ -80,67 +94,149 @@ def _organisation(slug: str, name: str, kind: T, coverage: tuple[str, ...] = (),
 def organisations() -> dict[str, Organisation]:
     made: dict[str, Organisation] = {}
     made["example-police"] = _organisation(
-        "example-police", "Example Metropolitan Police (fictional)", T.POLICE_FORCE, region=True)
+        "example-police", "Example Metropolitan Police (fictional)", T.POLICE_FORCE, region=True
+    )
     made["example-transport-police"] = _organisation(
-        "example-transport-police", "Example Transport Police, London (fictional)", T.POLICE_FORCE, region=True)
+        "example-transport-police",
+        "Example Transport Police, London (fictional)",
+        T.POLICE_FORCE,
+        region=True,
+    )
     for area, boroughs in CORONER_AREAS.items():
         slug = f"example-coroner-{area}"
-        made[slug] = _organisation(slug, f"Example {_title(area)} Coroner's Office (fictional)", T.CORONERS_OFFICE,
-                                   boroughs)
+        made[slug] = _organisation(
+            slug, f"Example {_title(area)} Coroner's Office (fictional)", T.CORONERS_OFFICE, boroughs
+        )
     for ics in Area.objects.filter(level=AreaLevel.ICS).order_by("code"):
         short = ics.name.lower().replace(" ", "-")
         boroughs = tuple(Area.objects.filter(level=AreaLevel.BOROUGH, ics=ics).values_list("code", flat=True))
         made[f"example-trust-{short}"] = _organisation(
-            f"example-trust-{short}", f"Example {ics.name} Mental Health NHS Trust (fictional)", T.NHS_TRUST, boroughs)
+            f"example-trust-{short}",
+            f"Example {ics.name} Mental Health NHS Trust (fictional)",
+            T.NHS_TRUST,
+            boroughs,
+        )
         made[f"example-ics-{short}"] = _organisation(
-            f"example-ics-{short}", f"Example {ics.name} Integrated Care System (fictional)",
-            T.INTEGRATED_CARE_SYSTEM, (ics.code,))
+            f"example-ics-{short}",
+            f"Example {ics.name} Integrated Care System (fictional)",
+            T.INTEGRATED_CARE_SYSTEM,
+            (ics.code,),
+        )
     for borough in Area.objects.filter(level=AreaLevel.BOROUGH).order_by("code"):
         slug = f"example-public-health-{borough.code.lower()}"
-        made[slug] = _organisation(slug, f"Example {borough.name} Public Health Team (fictional)",
-                                   T.LOCAL_AUTHORITY, (borough.code,))
+        made[slug] = _organisation(
+            slug, f"Example {borough.name} Public Health Team (fictional)", T.LOCAL_AUTHORITY, (borough.code,)
+        )
     made["example-prevention-team"] = _organisation(
-        "example-prevention-team", "Example London Suicide Prevention Team (fictional)", T.REGIONAL_PREVENTION_TEAM,
-        region=True)
+        "example-prevention-team",
+        "Example London Suicide Prevention Team (fictional)",
+        T.REGIONAL_PREVENTION_TEAM,
+        region=True,
+    )
     made["example-bereavement-east"] = _organisation(
-        "example-bereavement-east", "Example East London Bereavement Support (fictional)", T.BEREAVEMENT_SERVICE,
-        BEREAVEMENT_EAST, duty_email="duty@bereavement-east.example.org")
+        "example-bereavement-east",
+        "Example East London Bereavement Support (fictional)",
+        T.BEREAVEMENT_SERVICE,
+        BEREAVEMENT_EAST,
+        duty_email="duty@bereavement-east.example.org",
+    )
     made["example-bereavement-north"] = _organisation(
-        "example-bereavement-north", "Example North London Bereavement Support (fictional)", T.BEREAVEMENT_SERVICE,
-        BEREAVEMENT_NORTH, duty_email="duty@bereavement-north.example.org")
+        "example-bereavement-north",
+        "Example North London Bereavement Support (fictional)",
+        T.BEREAVEMENT_SERVICE,
+        BEREAVEMENT_NORTH,
+        duty_email="duty@bereavement-north.example.org",
+    )
     made["example-wellbeing-charity"] = _organisation(
-        "example-wellbeing-charity", "Example Tower Hamlets Wellbeing Charity (fictional)", T.VOLUNTARY_SECTOR,
-        (TOWER_HAMLETS,))
+        "example-wellbeing-charity",
+        "Example Tower Hamlets Wellbeing Charity (fictional)",
+        T.VOLUNTARY_SECTOR,
+        (TOWER_HAMLETS,),
+    )
     made["example-operator"] = _organisation(
-        "example-operator", "Example Thrive Platform Operator (fictional)", T.PLATFORM_OPERATOR, region=True)
+        "example-operator", "Example Thrive Platform Operator (fictional)", T.PLATFORM_OPERATOR, region=True
+    )
     return made
 
 
 DEMO_ACCOUNTS = (
     DemoAccount("reporter@police.example.org", "Priya Example (reporter)", "reporter", "example-police"),
-    DemoAccount("reporter@transport-police.example.org", "Tom Example (reporter)", "reporter",
-                "example-transport-police"),
-    DemoAccount("coroners-officer@coroner.example.org", "Ola Example (coroner's officer)", "coroners_officer",
-                "example-coroner-inner-north-london", CORONER_AREAS["inner-north-london"]),
-    DemoAccount("lead@prevention.example.org", "Sam Example (surveillance lead)", "surveillance_lead",
-                "example-prevention-team", ("E12000007",)),
-    DemoAccount("lead@towerhamlets.example.org", "Nadia Example (surveillance lead)", "surveillance_lead",
-                "example-public-health-e09000030", (TOWER_HAMLETS,)),
-    DemoAccount("analyst@ics.example.org", "Alex Example (analyst)", "analyst", "example-ics-north-east-london",
-                ("E54000029",)),
-    DemoAccount("worker@bereavement-east.example.org", "Bea Example (bereavement worker)", "bereavement_worker",
-                "example-bereavement-east"),
-    DemoAccount("worker@bereavement-north.example.org", "Noor Example (bereavement worker)", "bereavement_worker",
-                "example-bereavement-north"),
-    DemoAccount("manager@bereavement-east.example.org", "Max Example (service manager)", "service_manager",
-                "example-bereavement-east", BEREAVEMENT_EAST),
-    DemoAccount("clinician@trust.example.org", "Chris Example (clinician)", "clinician",
-                "example-trust-north-east-london", team="Example Tower Hamlets Community Mental Health Team"),
-    DemoAccount("manager@trust.example.org", "Morgan Example (service manager)", "service_manager",
-                "example-trust-north-east-london", ("E54000029",)),
-    DemoAccount("editor@charity.example.org", "Dee Example (directory editor)", "directory_editor",
-                "example-wellbeing-charity"),
-    DemoAccount("admin@operator.example.org", "Ada Example (administrator)", "administrator", "example-operator"),
+    DemoAccount(
+        "reporter@transport-police.example.org",
+        "Tom Example (reporter)",
+        "reporter",
+        "example-transport-police",
+    ),
+    DemoAccount(
+        "coroners-officer@coroner.example.org",
+        "Ola Example (coroner's officer)",
+        "coroners_officer",
+        "example-coroner-inner-north-london",
+        CORONER_AREAS["inner-north-london"],
+    ),
+    DemoAccount(
+        "lead@prevention.example.org",
+        "Sam Example (surveillance lead)",
+        "surveillance_lead",
+        "example-prevention-team",
+        ("E12000007",),
+    ),
+    DemoAccount(
+        "lead@towerhamlets.example.org",
+        "Nadia Example (surveillance lead)",
+        "surveillance_lead",
+        "example-public-health-e09000030",
+        (TOWER_HAMLETS,),
+    ),
+    DemoAccount(
+        "analyst@ics.example.org",
+        "Alex Example (analyst)",
+        "analyst",
+        "example-ics-north-east-london",
+        ("E54000029",),
+    ),
+    DemoAccount(
+        "worker@bereavement-east.example.org",
+        "Bea Example (bereavement worker)",
+        "bereavement_worker",
+        "example-bereavement-east",
+    ),
+    DemoAccount(
+        "worker@bereavement-north.example.org",
+        "Noor Example (bereavement worker)",
+        "bereavement_worker",
+        "example-bereavement-north",
+    ),
+    DemoAccount(
+        "manager@bereavement-east.example.org",
+        "Max Example (service manager)",
+        "service_manager",
+        "example-bereavement-east",
+        BEREAVEMENT_EAST,
+    ),
+    DemoAccount(
+        "clinician@trust.example.org",
+        "Chris Example (clinician)",
+        "clinician",
+        "example-trust-north-east-london",
+        team="Example Tower Hamlets Community Mental Health Team",
+    ),
+    DemoAccount(
+        "manager@trust.example.org",
+        "Morgan Example (service manager)",
+        "service_manager",
+        "example-trust-north-east-london",
+        ("E54000029",),
+    ),
+    DemoAccount(
+        "editor@charity.example.org",
+        "Dee Example (directory editor)",
+        "directory_editor",
+        "example-wellbeing-charity",
+    ),
+    DemoAccount(
+        "admin@operator.example.org", "Ada Example (administrator)", "administrator", "example-operator"
+    ),
 )
 
 
@@ -150,7 +246,9 @@ def generate(*, rng: random.Random, **options: object) -> dict[str, int]:
         made = organisations()
         borough = Area.objects.filter(level=AreaLevel.BOROUGH, code=TOWER_HAMLETS).first()
         for account in DEMO_ACCOUNTS:
-            user, created = User.objects.get_or_create(email=account.email, defaults={"full_name": account.full_name})
+            user, created = User.objects.get_or_create(
+                email=account.email, defaults={"full_name": account.full_name}
+            )
             if created or not user.check_password(demo_password(account.email)):
                 user.set_password(demo_password(account.email))
                 user.save()
@@ -159,27 +257,37 @@ def generate(*, rng: random.Random, **options: object) -> dict[str, int]:
             team = None
             if account.team:
                 team, _ = Team.objects.get_or_create(
-                    organisation=organisation, name=account.team,
-                    defaults={"service_line": "community_mental_health", "borough": borough})
+                    organisation=organisation,
+                    name=account.team,
+                    defaults={"service_line": "community_mental_health", "borough": borough},
+                )
             membership, _ = Membership.objects.update_or_create(
-                user=user, organisation=organisation, role=account.role, defaults={"team": team, "is_active": True})
+                user=user,
+                organisation=organisation,
+                role=account.role,
+                defaults={"team": team, "is_active": True},
+            )
             membership.scope_areas.set(_areas(account.scope))
     return {"organisations": len(made), "accounts": len(DEMO_ACCOUNTS)}
 
 
 def demo_accounts_json() -> list[dict[str, str]]:
     rows = []
-    for membership in Membership.objects.select_related("user", "organisation").filter(
-        user__email__endswith=DEMO_DOMAIN, organisation__is_example=True, is_active=True
-    ).order_by("user__email"):
+    for membership in (
+        Membership.objects.select_related("user", "organisation")
+        .filter(user__email__endswith=DEMO_DOMAIN, organisation__is_example=True, is_active=True)
+        .order_by("user__email")
+    ):
         email = membership.user.email
-        rows.append({
-            "email": email,
-            "password": demo_password(email),
-            "totp_secret": demo_totp_secret(email),
-            "role": membership.role,
-            "organisation": membership.organisation.name,
-            "organisation_slug": membership.organisation.slug,
-            "organisation_type": membership.organisation.type,
-        })
+        rows.append(
+            {
+                "email": email,
+                "password": demo_password(email),
+                "totp_secret": demo_totp_secret(email),
+                "role": membership.role,
+                "organisation": membership.organisation.name,
+                "organisation_slug": membership.organisation.slug,
+                "organisation_type": membership.organisation.type,
+            }
+        )
     return rows

@@ -14,13 +14,22 @@ from thrive.geography.models import Area, AreaLevel
 
 
 class LoginForm(forms.Form):
-    username = forms.EmailField(label="Email address", max_length=254, error_messages={
-        "required": "Enter your email address",
-        "invalid": "Enter an email address in the correct format, like name@example.org",
-    })
-    password = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput, error_messages={
-        "required": "Enter your password",
-    })
+    username = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={
+            "required": "Enter your password",
+        },
+    )
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
@@ -35,15 +44,21 @@ class LoginForm(forms.Form):
         if email and password:
             user = authenticate(self.request, username=email.lower(), password=password)
             if user is None or not user.is_active:
-                raise forms.ValidationError("The email address or password is not right. Check them and try again.")
+                raise forms.ValidationError(
+                    "The email address or password is not right. Check them and try again."
+                )
             self.user = user
         return data
 
 
 class TokenForm(forms.Form):
-    code = forms.CharField(label="Security code", max_length=16, error_messages={
-        "required": "Enter the 6-digit code from your authenticator app",
-    })
+    code = forms.CharField(
+        label="Security code",
+        max_length=16,
+        error_messages={
+            "required": "Enter the 6-digit code from your authenticator app",
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,9 +71,14 @@ class TokenForm(forms.Form):
 
 
 class ReauthForm(TokenForm):
-    password = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput, error_messages={
-        "required": "Enter your password",
-    })
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={
+            "required": "Enter your password",
+        },
+    )
     field_order = ["password", "code"]
 
 
@@ -73,8 +93,18 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "slug", "type", "ods_code", "coverage", "covers_region", "duty_email", "webhook_url",
-                  "first_contact_target_days", "is_example"]
+        fields = [
+            "name",
+            "slug",
+            "type",
+            "ods_code",
+            "coverage",
+            "covers_region",
+            "duty_email",
+            "webhook_url",
+            "first_contact_target_days",
+            "is_example",
+        ]
 
 
 class UserForm(forms.ModelForm):
@@ -109,7 +139,9 @@ class MembershipForm(forms.ModelForm):
         if organisation and role:
             role_class = ROLES[role]
             if organisation.type not in role_class.organisation_types:
-                self.add_error("role", f"A {organisation.type_label.lower()} cannot hold the {role_class.label} role")
+                self.add_error(
+                    "role", f"A {organisation.type_label.lower()} cannot hold the {role_class.label} role"
+                )
             if role_class.uses_scope and not data.get("scope_areas"):
                 self.add_error("scope_areas", f"Choose the areas a {role_class.label.lower()} can see")
         return data
@@ -118,7 +150,8 @@ class MembershipForm(forms.ModelForm):
 class ApiKeyForm(forms.Form):
     name = forms.CharField(max_length=100, error_messages={"required": "Give the key a name"})
     scopes = forms.MultipleChoiceField(
-        choices=[(s, s) for s in API_SCOPES], widget=forms.CheckboxSelectMultiple,
+        choices=[(s, s) for s in API_SCOPES],
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one scope"},
     )
     expires_days = forms.IntegerField(label="Expires after (days)", min_value=1, max_value=730, initial=365)

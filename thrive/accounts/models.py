@@ -63,7 +63,9 @@ class Team(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=200)
     service_line = models.CharField(max_length=40, blank=True)
-    borough = models.ForeignKey("geography.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    borough = models.ForeignKey(
+        "geography.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     data_classification: ClassVar[dict[str, Classification]] = {
         "organisation": C.PUBLIC,
@@ -160,7 +162,9 @@ class Membership(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=32, choices=ROLE_CHOICES)
     scope_areas = models.ManyToManyField("geography.Area", blank=True, related_name="+")
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

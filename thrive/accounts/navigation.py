@@ -13,7 +13,11 @@ from thrive.accounts.permissions import Permission as P
 # (label, url name, permissions: any of them shows the entry)
 ENTRIES: tuple[tuple[str, str, tuple[P, ...]], ...] = (
     ("Home", "staff-home", ()),
-    ("Cases", "surveillance:case-list", (P.CASE_CREATE, P.CASE_VIEW_IDENTIFIABLE_SCOPE, P.CASE_VIEW_PSEUDONYMISED)),
+    (
+        "Cases",
+        "surveillance:case-list",
+        (P.CASE_CREATE, P.CASE_VIEW_IDENTIFIABLE_SCOPE, P.CASE_VIEW_PSEUDONYMISED),
+    ),
     ("Report a death", "surveillance:report-start", (P.CASE_CREATE,)),
     ("Alerts", "detection:alert-list", (P.ALERT_MANAGE,)),
     ("Referrals", "referrals:inbox", (P.REFERRAL_WORK,)),

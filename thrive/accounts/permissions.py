@@ -92,8 +92,14 @@ class CoronersOfficer(Role):
     key, label = "coroners_officer", "Coroner's officer"
     description = "Sees cases in their coroner area; records inquest dates and conclusions."
     grants = frozenset(
-        {P.CASE_CREATE, P.CASE_VIEW_REPORTED, P.CASE_VIEW_CORONER_AREA, P.CASE_RECORD_INQUEST,
-         P.CASE_RECORD_CONSENT, P.AREAS_VIEW}
+        {
+            P.CASE_CREATE,
+            P.CASE_VIEW_REPORTED,
+            P.CASE_VIEW_CORONER_AREA,
+            P.CASE_RECORD_INQUEST,
+            P.CASE_RECORD_CONSENT,
+            P.AREAS_VIEW,
+        }
     )
     organisation_types = frozenset({T.CORONERS_OFFICE})
     uses_scope = True
@@ -103,10 +109,22 @@ class SurveillanceLead(Role):
     key, label = "surveillance_lead", "Surveillance lead"
     description = "Sees identifiable cases in scope; merges duplicates; manages alerts; publishes bulletins."
     grants = frozenset(
-        {P.CASE_VIEW_IDENTIFIABLE_SCOPE, P.CASE_VIEW_PSEUDONYMISED, P.CASE_MERGE, P.CASE_BREAK_GLASS,
-         P.CASE_RECORD_CONSENT, P.CASE_EXPORT_IDENTIFIABLE, P.CASE_EXPORT_PSEUDONYMISED, P.ALERT_MANAGE,
-         P.LOCATION_POINTS_VIEW, P.BULLETIN_PUBLISH, P.AGGREGATES_VIEW, P.REFERRAL_FIGURES, P.AREAS_VIEW,
-         P.AUDIT_VIEW}
+        {
+            P.CASE_VIEW_IDENTIFIABLE_SCOPE,
+            P.CASE_VIEW_PSEUDONYMISED,
+            P.CASE_MERGE,
+            P.CASE_BREAK_GLASS,
+            P.CASE_RECORD_CONSENT,
+            P.CASE_EXPORT_IDENTIFIABLE,
+            P.CASE_EXPORT_PSEUDONYMISED,
+            P.ALERT_MANAGE,
+            P.LOCATION_POINTS_VIEW,
+            P.BULLETIN_PUBLISH,
+            P.AGGREGATES_VIEW,
+            P.REFERRAL_FIGURES,
+            P.AREAS_VIEW,
+            P.AUDIT_VIEW,
+        }
     )
     organisation_types = PUBLIC_HEALTH
     uses_scope = True
@@ -114,8 +132,12 @@ class SurveillanceLead(Role):
 
 class Analyst(Role):
     key, label = "analyst", "Analyst"
-    description = "Pseudonymised case-level data within scope, aggregates, and exports with disclosure control."
-    grants = frozenset({P.CASE_VIEW_PSEUDONYMISED, P.CASE_EXPORT_PSEUDONYMISED, P.AGGREGATES_VIEW, P.AREAS_VIEW})
+    description = (
+        "Pseudonymised case-level data within scope, aggregates, and exports with disclosure control."
+    )
+    grants = frozenset(
+        {P.CASE_VIEW_PSEUDONYMISED, P.CASE_EXPORT_PSEUDONYMISED, P.AGGREGATES_VIEW, P.AREAS_VIEW}
+    )
     organisation_types = PUBLIC_HEALTH
     uses_scope = True
 
@@ -129,7 +151,9 @@ class BereavementWorker(Role):
 
 class Clinician(Role):
     key, label = "clinician", "Clinician"
-    description = "Their team's patients: captures DIALOG, DIALOG+ and HoNOS; sends patients completion links."
+    description = (
+        "Their team's patients: captures DIALOG, DIALOG+ and HoNOS; sends patients completion links."
+    )
     grants = frozenset({P.OUTCOMES_CAPTURE})
     organisation_types = frozenset({T.NHS_TRUST})
 
@@ -159,8 +183,15 @@ class Administrator(Role):
 ROLES: dict[str, type[Role]] = {
     role.key: role
     for role in (
-        Reporter, CoronersOfficer, SurveillanceLead, Analyst, BereavementWorker, Clinician, ServiceManager,
-        DirectoryEditor, Administrator,
+        Reporter,
+        CoronersOfficer,
+        SurveillanceLead,
+        Analyst,
+        BereavementWorker,
+        Clinician,
+        ServiceManager,
+        DirectoryEditor,
+        Administrator,
     )
 }
 ROLE_CHOICES = [(key, role.label) for key, role in ROLES.items()]

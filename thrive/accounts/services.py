@@ -18,7 +18,8 @@ def save_organisation(*, form: Any, by: User) -> Organisation:
         organisation: Organisation = form.save()
         audit.record(
             action=audit.Action.CREATE if creating else audit.Action.PERMISSION_CHANGE,
-            obj=organisation, user=by,
+            obj=organisation,
+            user=by,
             reason=f"organisation {'created' if creating else 'changed'}: {', '.join(form.changed_data) or 'no fields'}",
         )
     return organisation
@@ -32,7 +33,9 @@ def save_user(*, form: Any, by: User) -> User:
             user.set_unusable_password()
         user.save()
         audit.record(
-            action=audit.Action.CREATE if creating else audit.Action.PERMISSION_CHANGE, obj=user, user=by,
+            action=audit.Action.CREATE if creating else audit.Action.PERMISSION_CHANGE,
+            obj=user,
+            user=by,
             reason=f"user {'created' if creating else 'changed'}: {', '.join(form.changed_data) or 'no fields'}",
         )
     return user
@@ -53,7 +56,11 @@ def grant_membership(
         )
         membership.scope_areas.set(list(scope_areas))
         audit.record(
-            action=audit.Action.PERMISSION_CHANGE, obj=membership, user=by, organisation=organisation, role=role,
+            action=audit.Action.PERMISSION_CHANGE,
+            obj=membership,
+            user=by,
+            organisation=organisation,
+            role=role,
             reason=f"{user.email} given the {membership.role_label} role in {organisation.name} "
             f"with scope {', '.join(a.code for a in membership.scope_areas.all()) or 'none'}",
         )
@@ -65,6 +72,10 @@ def end_membership(*, membership: Membership, by: User) -> None:
         membership.is_active = False
         membership.save(update_fields=["is_active"])
         audit.record(
-            action=audit.Action.PERMISSION_CHANGE, obj=membership, user=by, organisation=membership.organisation,
-            role=membership.role, reason=f"{membership.user.email} no longer {membership.role_label}",
+            action=audit.Action.PERMISSION_CHANGE,
+            obj=membership,
+            user=by,
+            organisation=membership.organisation,
+            role=membership.role,
+            reason=f"{membership.user.email} no longer {membership.role_label}",
         )

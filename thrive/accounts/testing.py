@@ -21,22 +21,31 @@ SMALL_LONDON = {
     "E54000028": ("North Central London", ("E09000003", "E09000007")),
 }
 BOROUGH_NAMES = {
-    "E09000030": "Tower Hamlets", "E09000012": "Hackney", "E09000025": "Newham", "E09000001": "City of London",
-    "E09000003": "Barnet", "E09000007": "Camden",
+    "E09000030": "Tower Hamlets",
+    "E09000012": "Hackney",
+    "E09000025": "Newham",
+    "E09000001": "City of London",
+    "E09000003": "Barnet",
+    "E09000007": "Camden",
 }
 
 
 def small_london() -> dict[str, Area]:
-    region, _ = Area.objects.get_or_create(level=AreaLevel.REGION, code="E12000007", defaults={"name": "London"})
+    region, _ = Area.objects.get_or_create(
+        level=AreaLevel.REGION, code="E12000007", defaults={"name": "London"}
+    )
     made = {"E12000007": region}
     for ics_code, (ics_name, boroughs) in SMALL_LONDON.items():
-        ics, _ = Area.objects.get_or_create(level=AreaLevel.ICS, code=ics_code,
-                                            defaults={"name": ics_name, "parent": region})
+        ics, _ = Area.objects.get_or_create(
+            level=AreaLevel.ICS, code=ics_code, defaults={"name": ics_name, "parent": region}
+        )
         made[ics_code] = ics
         for code in boroughs:
             borough, _ = Area.objects.get_or_create(
-                level=AreaLevel.BOROUGH, code=code,
-                defaults={"name": BOROUGH_NAMES[code], "parent": ics, "ics": ics, "population": 300000})
+                level=AreaLevel.BOROUGH,
+                code=code,
+                defaults={"name": BOROUGH_NAMES[code], "parent": ics, "ics": ics, "population": 300000},
+            )
             if borough.borough_id is None:
                 borough.borough = borough
                 borough.save(update_fields=["borough"])

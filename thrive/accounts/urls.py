@@ -44,6 +44,10 @@ urlpatterns = [
     path("admin/keys/<int:key_id>/revoke/", admin_views.revoke_key, name="admin-api-key-revoke"),
     path("admin/users/new/", admin_views.user_edit, name="admin-user-new"),
     path("admin/users/<int:user_id>/", admin_views.user_edit, name="admin-user"),
-    path("admin/users/<int:user_id>/memberships/new/", admin_views.membership_new, name="admin-membership-new"),
-    path("admin/memberships/<int:membership_id>/end/", admin_views.membership_end, name="admin-membership-end"),
+    path(
+        "admin/users/<int:user_id>/memberships/new/", admin_views.membership_new, name="admin-membership-new"
+    ),
+    path(
+        "admin/memberships/<int:membership_id>/end/", admin_views.membership_end, name="admin-membership-end"
+    ),
 ]

@@ -25,12 +25,16 @@ CODE_FAILURES_KEY = "thrive_code_failures"
 
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
 
-def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     return render(request, "accounts/locked_out.jinja", {"page_title": "Account locked"}, status=429)
 
 
@@ -45,8 +49,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         target = "two-factor" if twofactor.confirmed_totp(form.user) else "two-factor-setup"
         nxt = _safe_next(request, settings.LOGIN_REDIRECT_URL)
         return HttpResponseRedirect(f"{reverse(target)}?next={nxt}")
-    return render(request, "accounts/login.jinja", {"form": form, "page_title": "Sign in",
-                                                     "next": _safe_next(request, "")})
+    return render(
+        request,
+        "accounts/login.jinja",
+        {"form": form, "page_title": "Sign in", "next": _safe_next(request, "")},
+    )
 
 
 def _user(request: HttpRequest) -> User:
@@ -57,8 +64,12 @@ def _code_failed(request: HttpRequest, form: TokenForm) -> HttpResponse | None:
     """Counts wrong codes; after too many the session ends, as a wrong password would lock the account."""
     failures = int(request.session.get(CODE_FAILURES_KEY, 0)) + 1
     request.session[CODE_FAILURES_KEY] = failures
-    audit.record(action=audit.Action.FAILED_LOGIN, user=_user(request), obj=_user(request),
-                 reason="wrong two-factor code")
+    audit.record(
+        action=audit.Action.FAILED_LOGIN,
+        user=_user(request),
+        obj=_user(request),
+        reason="wrong two-factor code",
+    )
     if failures >= MAX_CODE_FAILURES:
         logout(request)
         return HttpResponseRedirect(reverse("login") + "?reason=codes")
@@ -85,8 +96,11 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
         ended = _code_failed(request, form)
         if ended is not None:
             return ended
-    return render(request, "accounts/two_factor.jinja", {"form": form, "page_title": "Enter your security code",
-                                                          "next": _safe_next(request, "")})
+    return render(
+        request,
+        "accounts/two_factor.jinja",
+        {"form": form, "page_title": "Enter your security code", "next": _safe_next(request, "")},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,18 +117,35 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
         if codes is not None:
             otp_login(request, device)
             mark_authenticated_now(request)
-            audit.record(action=audit.Action.PERMISSION_CHANGE, user=user, obj=user,
-                         reason="enrolled an authenticator app")
-            return render(request, "accounts/recovery_codes.jinja", {
-                "codes": codes, "page_title": "Save your recovery codes",
-                "next": _safe_next(request, settings.LOGIN_REDIRECT_URL)})
+            audit.record(
+                action=audit.Action.PERMISSION_CHANGE,
+                user=user,
+                obj=user,
+                reason="enrolled an authenticator app",
+            )
+            return render(
+                request,
+                "accounts/recovery_codes.jinja",
+                {
+                    "codes": codes,
+                    "page_title": "Save your recovery codes",
+                    "next": _safe_next(request, settings.LOGIN_REDIRECT_URL),
+                },
+            )
         ended = _code_failed(request, form)
         if ended is not None:
             return ended
-    return render(request, "accounts/two_factor_setup.jinja", {
-        "form": form, "page_title": "Set up two-factor authentication",
-        "secret": twofactor.base32_secret(device), "qr": twofactor.qr_svg(twofactor.provisioning_uri(device)),
-        "next": _safe_next(request, "")})
+    return render(
+        request,
+        "accounts/two_factor_setup.jinja",
+        {
+            "form": form,
+            "page_title": "Set up two-factor authentication",
+            "secret": twofactor.base32_secret(device),
+            "qr": twofactor.qr_svg(twofactor.provisioning_uri(device)),
+            "next": _safe_next(request, ""),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,8 +164,11 @@ def reauthenticate_view(request: HttpRequest) -> HttpResponse:
         else:
             mark_authenticated_now(request)
             return HttpResponseRedirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))
-    return render(request, "accounts/reauthenticate.jinja", {"form": form, "page_title": "Confirm it is you",
-                                                              "next": _safe_next(request, "")})
+    return render(
+        request,
+        "accounts/reauthenticate.jinja",
+        {"form": form, "page_title": "Confirm it is you", "next": _safe_next(request, "")},
+    )
 
 
 @require_http_methods(["GET", "POST"])

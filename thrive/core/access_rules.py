@@ -11,10 +11,30 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-THRIVE_APPS = ("core", "accounts", "geography", "surveillance", "detection", "referrals", "outcomes", "directory",
-               "insights")
-ALL_STAFF = frozenset({"reporter", "coroners_officer", "surveillance_lead", "analyst", "bereavement_worker",
-                       "clinician", "service_manager", "directory_editor", "administrator"})
+THRIVE_APPS = (
+    "core",
+    "accounts",
+    "geography",
+    "surveillance",
+    "detection",
+    "referrals",
+    "outcomes",
+    "directory",
+    "insights",
+)
+ALL_STAFF = frozenset(
+    {
+        "reporter",
+        "coroners_officer",
+        "surveillance_lead",
+        "analyst",
+        "bereavement_worker",
+        "clinician",
+        "service_manager",
+        "directory_editor",
+        "administrator",
+    }
+)
 
 
 @dataclass(frozen=True)

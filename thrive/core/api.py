@@ -31,7 +31,9 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
         else:
             for index, item in enumerate(detail):
                 if item:
-                    for inner, messages in flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)).items():
+                    for inner, messages in flatten_errors(
+                        item, f"{prefix}.{index}" if prefix else str(index)
+                    ).items():
                         flat.setdefault(inner, []).extend(messages)
     else:
         flat[prefix or "body"] = [str(detail)]

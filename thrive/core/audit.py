@@ -25,8 +25,19 @@ if TYPE_CHECKING:
 Action = AuditEntry.Action
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "created_at", "user_id", "user_email", "organisation_id", "organisation_name", "role", "action",
-    "object_type", "object_id", "reason", "summary", "request_id", "address",
+    "created_at",
+    "user_id",
+    "user_email",
+    "organisation_id",
+    "organisation_name",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "reason",
+    "summary",
+    "request_id",
+    "address",
 )
 
 
@@ -68,7 +79,9 @@ def record(
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_hash": GENESIS}
+        )
         values: dict[str, Any] = {
             "created_at": timezone.now(),
             "user_id": user.pk if user is not None else None,

@@ -13,8 +13,12 @@ from django.db import models
 
 
 class Classification(StrEnum):
-    IDENTIFIABLE = "identifiable"  # names, dates of birth, NHS numbers, addresses, contact details, narratives
-    SENSITIVE = "sensitive"  # special-category facts (method, circumstances, scores) that do not identify alone
+    IDENTIFIABLE = (
+        "identifiable"  # names, dates of birth, NHS numbers, addresses, contact details, narratives
+    )
+    SENSITIVE = (
+        "sensitive"  # special-category facts (method, circumstances, scores) that do not identify alone
+    )
     PSEUDONYMOUS = "pseudonymous"  # internal ids, blind indexes, area codes of a person
     PUBLIC = "public"  # reference data and published content
 

@@ -9,4 +9,7 @@ from django.templatetags.static import static
 
 
 def template_context(request: HttpRequest) -> dict[str, Any]:
-    return {"cspNonce": getattr(request, "csp_nonce", ""), "assetPath": static("vendor/nhsuk/assets").rstrip("/")}
+    return {
+        "cspNonce": getattr(request, "csp_nonce", ""),
+        "assetPath": static("vendor/nhsuk/assets").rstrip("/"),
+    }

@@ -32,12 +32,20 @@ class AuditEntry(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     user_email = models.CharField(max_length=254, blank=True)
     organisation = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     organisation_name = models.CharField(max_length=200, blank=True)
@@ -89,6 +97,9 @@ class AuditChainHead(models.Model):
         "last_entry_id": C.PSEUDONYMOUS,
     }
 
+    def __str__(self) -> str:
+        return f"audit chain head at entry {self.last_entry_id}"
+
 
 class DemoMarker(models.Model):
     """Present when synthetic demonstration data is loaded: every page then says so."""
@@ -98,6 +109,9 @@ class DemoMarker(models.Model):
 
     data_classification: ClassVar[dict[str, Classification]] = {"seed": C.PUBLIC, "loaded_at": C.PUBLIC}
 
+    def __str__(self) -> str:
+        return f"demonstration data (seed {self.seed})"
 
-from thrive.core.notification_models import *  # noqa: E402,F401,F403
+
 from thrive.core.crypto_models import DataSubject  # noqa: E402,F401
+from thrive.core.notification_models import *  # noqa: E402,F401,F403

@@ -21,7 +21,9 @@ def check_production_settings(
 ) -> None:
     problems = []
     if not secret_key or secret_key == DEMO_SECRET_KEY or len(secret_key) < MIN_SECRET_LENGTH:
-        problems.append(f"THRIVE_SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} characters")
+        problems.append(
+            f"THRIVE_SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} characters"
+        )
     if not allowed_hosts:
         problems.append("THRIVE_ALLOWED_HOSTS must list the host names this server answers to")
     if not encryption_keys:

@@ -21,11 +21,15 @@ from thrive.core.models import AuditEntry
 @staff_required()
 def staff_home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # staff_required ensures a signed-in user
-    return render(request, "core/staff_home.jinja", {
-        "page_title": "Home",
-        "memberships": user.active_memberships(),
-        "links": [item for item in navigation_for(request) if item["text"] != "Home"],
-    })
+    return render(
+        request,
+        "core/staff_home.jinja",
+        {
+            "page_title": "Home",
+            "memberships": user.active_memberships(),
+            "links": [item for item in navigation_for(request) if item["text"] != "Home"],
+        },
+    )
 
 
 @staff_required(P.AUDIT_VIEW)
@@ -46,10 +50,18 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if filters["object_id"]:
         entries = entries.filter(object_id=filters["object_id"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    audit.record(action=audit.Action.SEARCH, object_type="core.auditentry", user=request.user,  # type: ignore[arg-type]
-                 reason="audit log searched", summary=str({k: v for k, v in filters.items() if v}))
-    return render(request, "core/audit_log.jinja", {
-        "page_title": "Audit log", "page": page, "filters": filters, "actions": AuditEntry.Action.choices})
+    audit.record(
+        action=audit.Action.SEARCH,
+        object_type="core.auditentry",
+        user=request.user,  # type: ignore[arg-type]
+        reason="audit log searched",
+        summary=str({k: v for k, v in filters.items() if v}),
+    )
+    return render(
+        request,
+        "core/audit_log.jinja",
+        {"page_title": "Audit log", "page": page, "filters": filters, "actions": AuditEntry.Action.choices},
+    )
 
 
 def api_docs(request: HttpRequest) -> HttpResponse:
@@ -58,10 +70,20 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     operations = []
     for route, methods in sorted(schema.get("paths", {}).items()):
         for method, spec in methods.items():
-            operations.append({"method": method.upper(), "path": route, "summary": spec.get("summary", ""),
-                               "description": spec.get("description", ""), "tags": spec.get("tags", [])})
-    return render(request, "core/api_docs.jinja", {"page_title": "API reference", "schema": schema,
-                                                   "operations": operations})
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": route,
+                    "summary": spec.get("summary", ""),
+                    "description": spec.get("description", ""),
+                    "tags": spec.get("tags", []),
+                }
+            )
+    return render(
+        request,
+        "core/api_docs.jinja",
+        {"page_title": "API reference", "schema": schema, "operations": operations},
+    )
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -157,39 +157,50 @@ def write(past: list[PastCase], *, trusts: dict[int, Organisation]) -> int:
         )
     }
     references = References()
+    notified: dict[
+        tuple[int | None, int | None], list[Organisation]
+    ] = {}  # agencies told, by the two boroughs
+    written = 0
     with transaction.atomic():
-        subjects = iter(new_subjects(len(past) + sum(len(p.next_of_kin) for p in past)))
-        cases: list[Case] = []
-        substance_names: list[list[str]] = []
-        for p, current in zip(past, folded, strict=True):
-            first_at = p.reports[0][1]
-            case = Case(
-                reference=references.take(first_at.year),
-                subject=next(subjects),
-                date_found=first_at.date(),
-                first_reported_by=p.police,
-                created_at=first_at,
-                updated_at=p.reports[-1][1],
-                is_example=True,
-                status=p.status,
-                conclusion=p.conclusion,
-                inquest_date=p.inquest_date,
-            )
-            home = table.home(current.get("deceased.residence_area", ""))
-            scene = located.get(len(cases)) or table.home(current.get("incident.area_code", ""))
-            borough = home.areas.get("borough")
-            trust = (
-                trusts.get(borough.pk) if borough is not None and current.get("mental_health_trust") else None
-            )
-            flags = folding.apply_current(case, current, home=home, scene=scene, trust=trust)
-            names = substances.normalise(current.get("incident.substances", []))
-            case.flags = flags + (["new_substance"] if any(vocabulary[n].is_new for n in names) else [])
-            substance_names.append(names)
-            cases.append(case)
-        Case.objects.bulk_create(cases, batch_size=BATCH)
+        # In chunks, so that each chunk's data keys stay in the process's key cache while its rows encrypt.
+        for start in range(0, len(past), BATCH):
+            chunk = range(start, min(start + BATCH, len(past)))
+            subjects = iter(new_subjects(sum(1 + len(past[i].next_of_kin) for i in chunk)))
+            cases: list[Case] = []
+            substance_names: list[list[str]] = []
+            for i in chunk:
+                p, current = past[i], folded[i]
+                first_at = p.reports[0][1]
+                case = Case(
+                    reference=references.take(first_at.year),
+                    subject=next(subjects),
+                    date_found=first_at.date(),
+                    first_reported_by=p.police,
+                    created_at=first_at,
+                    updated_at=p.reports[-1][1],
+                    is_example=True,
+                    status=p.status,
+                    conclusion=p.conclusion,
+                    inquest_date=p.inquest_date,
+                )
+                home = table.home(current.get("deceased.residence_area", ""))
+                scene = located.get(i) or table.home(current.get("incident.area_code", ""))
+                borough = home.areas.get("borough")
+                trust = (
+                    trusts.get(borough.pk)
+                    if borough is not None and current.get("mental_health_trust")
+                    else None
+                )
+                flags = folding.apply_current(case, current, home=home, scene=scene, trust=trust)
+                names = substances.normalise(current.get("incident.substances", []))
+                case.flags = flags + (["new_substance"] if any(vocabulary[n].is_new for n in names) else [])
+                substance_names.append(names)
+                cases.append(case)
+            Case.objects.bulk_create(cases)
+            _write_around([past[i] for i in chunk], cases, subjects, vocabulary, substance_names, notified)
+            written += len(cases)
         references.save()
-        _write_around(past, cases, subjects, vocabulary, substance_names)
-    return len(cases)
+    return written
 
 
 def _write_around(
@@ -198,13 +209,13 @@ def _write_around(
     subjects: Iterator[DataSubject],
     vocabulary: dict[str, Substance],
     substance_names: list[list[str]],
+    notified: dict[tuple[int | None, int | None], list[Organisation]],
 ) -> None:
     reports: list[AgencyReport] = []
     links: list[CaseOrganisation] = []
     people: list[NextOfKin] = []
     changes: list[StatusChange] = []
     substance_rows: list[Any] = []
-    notified: dict[tuple[int | None, int | None], list[Organisation]] = {}
     through = Case.substances.through
     for p, case, names in zip(past, cases, substance_names, strict=True):
         for organisation, at, flat, link in p.reports:

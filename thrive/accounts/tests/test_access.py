@@ -25,10 +25,17 @@ def test_unverified_user_is_sent_to_two_factor(personas: Personas, client_for) -
     assert response.status_code == 302 and reverse("two-factor") in response["Location"]
 
 
-@pytest.mark.parametrize(("persona", "allowed"), [
-    ("administrator", True), ("regional_lead", True), ("police_reporter", False), ("analyst", False),
-    ("bereavement_worker", False), ("no_role", False),
-])
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [
+        ("administrator", True),
+        ("regional_lead", True),
+        ("police_reporter", False),
+        ("analyst", False),
+        ("bereavement_worker", False),
+        ("no_role", False),
+    ],
+)
 def test_audit_log_page_by_role(personas: Personas, client_for, persona: str, allowed: bool) -> None:
     response = client_for(getattr(personas, persona)).get(reverse("audit-log"))
     assert response.status_code == (200 if allowed else 403)
@@ -50,8 +57,9 @@ def test_granting_a_role_is_audited(personas: Personas, client_for) -> None:
     client = client_for(personas.administrator)
     subject = personas.no_role
     police = Membership.objects.filter(role="reporter").first().organisation  # type: ignore[union-attr]
-    response = client.post(reverse("admin-membership-new", args=[subject.pk]),
-                           {"organisation": police.pk, "role": "reporter"})
+    response = client.post(
+        reverse("admin-membership-new", args=[subject.pk]), {"organisation": police.pk, "role": "reporter"}
+    )
     assert response.status_code == 302
     assert subject.memberships.filter(role="reporter").exists()
     assert AuditEntry.objects.filter(action="permission_change", reason__contains=subject.email).exists()
@@ -60,8 +68,10 @@ def test_granting_a_role_is_audited(personas: Personas, client_for) -> None:
 def test_role_the_organisation_cannot_hold_is_refused(personas: Personas, client_for) -> None:
     client = client_for(personas.administrator)
     police = Membership.objects.filter(role="reporter").first().organisation  # type: ignore[union-attr]
-    response = client.post(reverse("admin-membership-new", args=[personas.no_role.pk]),
-                           {"organisation": police.pk, "role": "bereavement_worker"})
+    response = client.post(
+        reverse("admin-membership-new", args=[personas.no_role.pk]),
+        {"organisation": police.pk, "role": "bereavement_worker"},
+    )
     assert response.status_code == 200
     assert "cannot hold the Bereavement worker role" in response.content.decode()
     assert not personas.no_role.memberships.exists()

@@ -25,7 +25,9 @@ def create(*args: str) -> str:
 
 
 def test_key_is_printed_alone_on_the_last_line_and_stored_hashed(personas: Personas) -> None:
-    raw = create("--organisation", "example-police", "--name", "case system", "--scopes", "cases:read,cases:write")
+    raw = create(
+        "--organisation", "example-police", "--name", "case system", "--scopes", "cases:read,cases:write"
+    )
     key = ApiKey.objects.get()
     assert raw.startswith("thr_") and " " not in raw
     assert key.key_hash == hash_key(raw) and raw not in str(ApiKey.objects.values().get())

@@ -20,8 +20,10 @@ EXPECTED_NAV = {
     "administrator": ["Administration", "Audit log"],
     "bereavement_worker": [],
 }
-NOT_EXPECTED = {"reporter": ["Administration", "Audit log"], "bereavement_worker": ["Administration", "Audit log",
-                                                                                     "Areas"]}
+NOT_EXPECTED = {
+    "reporter": ["Administration", "Audit log"],
+    "bereavement_worker": ["Administration", "Audit log", "Areas"],
+}
 
 
 def totp_now(secret: str) -> str:

@@ -97,8 +97,10 @@ def test_sensitive_action_asks_to_reauthenticate(personas: Personas, client_for)
     response = client.get(reverse("admin-user-new"))
     assert response.status_code == 302 and reverse("reauthenticate") in response["Location"]
     user = personas.administrator
-    response = client.post(reverse("reauthenticate") + "?next=/accounts/admin/users/new/",
-                           {"password": demo_password(user.email), "code": code_for(user)})
+    response = client.post(
+        reverse("reauthenticate") + "?next=/accounts/admin/users/new/",
+        {"password": demo_password(user.email), "code": code_for(user)},
+    )
     assert response.status_code == 302
     assert client.get(reverse("admin-user-new")).status_code == 200
 

@@ -26,8 +26,12 @@ def test_non_public_pages_turn_anonymous_visitors_away() -> None:
         except NoReverseMatch:
             continue  # needs arguments: covered by the app's own matrix
         response = client.get(url)
-        assert response.status_code in (286, 302, 401, 403, 404), f"{name} answered {response.status_code} to anonymous"
+        assert response.status_code in (286, 302, 401, 403, 404), (
+            f"{name} answered {response.status_code} to anonymous"
+        )
         if response.status_code == 286:  # HTMX "stop polling": an empty answer to a signed-out badge poll
             assert not response.content
         if response.status_code == 302:
-            assert "/accounts/login/" in response["Location"] or "/accounts/two-factor" in response["Location"]
+            assert (
+                "/accounts/login/" in response["Location"] or "/accounts/two-factor" in response["Location"]
+            )

@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _entries(n: int) -> list[AuditEntry]:
-    return [audit.record(action=audit.Action.READ, object_type="test.thing", object_id=str(i), reason=f"r{i}")
-            for i in range(n)]
+    return [
+        audit.record(action=audit.Action.READ, object_type="test.thing", object_id=str(i), reason=f"r{i}")
+        for i in range(n)
+    ]
 
 
 def test_intact_chain_verifies() -> None:
@@ -31,15 +33,22 @@ def test_entries_link_to_their_predecessor() -> None:
     assert first.previous_hash == audit.GENESIS
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE core_auditentry SET reason = 'changed' WHERE id = %s",
-    "DELETE FROM core_auditentry WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE core_auditentry SET reason = 'changed' WHERE id = %s",
+        "DELETE FROM core_auditentry WHERE id = %s",
+    ],
+)
 def test_database_refuses_changes(statement: str) -> None:
     entry = _entries(1)[0]
     with transaction.atomic():
         audit_triggers.install(connection)
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement, [entry.pk])
         audit_triggers.remove(connection)
     assert AuditEntry.objects.get(pk=entry.pk).reason == "r0"

@@ -47,8 +47,12 @@ def test_not_found_page() -> None:
 
 @pytest.mark.django_db
 def test_oversized_body_is_refused_plainly() -> None:
-    response = Client().post("/api/v1/schema/", data=b"x" * 10, content_type="application/json",
-                             CONTENT_LENGTH=str(50 * 1024 * 1024))
+    response = Client().post(
+        "/api/v1/schema/",
+        data=b"x" * 10,
+        content_type="application/json",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
     assert response.status_code == 413
     assert "too large" in response.json()["errors"]["body"][0]
 
@@ -65,27 +69,50 @@ def test_demo_users_json_has_every_role(personas: Personas) -> None:
     call_command("demo-users", "--json", stdout=out)
     users = json.loads(out.getvalue())
     roles = {u["role"] for u in users}
-    assert {"reporter", "coroners_officer", "surveillance_lead", "analyst", "bereavement_worker", "clinician",
-            "service_manager", "directory_editor", "administrator"} <= roles
+    assert {
+        "reporter",
+        "coroners_officer",
+        "surveillance_lead",
+        "analyst",
+        "bereavement_worker",
+        "clinician",
+        "service_manager",
+        "directory_editor",
+        "administrator",
+    } <= roles
     assert all(u["totp_secret"] and u["password"] and u["organisation_slug"] for u in users)
 
 
-@pytest.mark.parametrize(("env", "message"), [
-    ({}, "THRIVE_SECRET_KEY must be set"),
-    ({"THRIVE_SECRET_KEY": "short"}, "THRIVE_SECRET_KEY must be set"),
-    ({"THRIVE_SECRET_KEY": "x" * 60}, "THRIVE_ALLOWED_HOSTS"),
-    ({"THRIVE_SECRET_KEY": "x" * 60, "THRIVE_ALLOWED_HOSTS": "thrive.example.org"}, "THRIVE_ENCRYPTION_KEYS"),
-    ({"THRIVE_DEBUG": "maybe"}, "THRIVE_DEBUG must be true or false"),
-])
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "THRIVE_SECRET_KEY must be set"),
+        ({"THRIVE_SECRET_KEY": "short"}, "THRIVE_SECRET_KEY must be set"),
+        ({"THRIVE_SECRET_KEY": "x" * 60}, "THRIVE_ALLOWED_HOSTS"),
+        (
+            {"THRIVE_SECRET_KEY": "x" * 60, "THRIVE_ALLOWED_HOSTS": "thrive.example.org"},
+            "THRIVE_ENCRYPTION_KEYS",
+        ),
+        ({"THRIVE_DEBUG": "maybe"}, "THRIVE_DEBUG must be true or false"),
+    ],
+)
 def test_production_refuses_unsafe_settings(env: dict[str, str], message: str) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("THRIVE_") and k != "DATABASE_URL"}
     clean.update({"THRIVE_TESTING": "0", "THRIVE_ENV_FILE": "/dev/null", **env})
-    result = subprocess.run([sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
-                             "'thrive.settings'; django.setup()"], env=clean, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='thrive.settings'; django.setup()",
+        ],
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0 and message in result.stderr
 
 
-def test_api_schema_generates_without_warnings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_api_schema_generates_without_warnings(tmp_path) -> None:
     """Name collisions between apps' serializers silently corrupt the schema agency systems code against."""
     call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     text = (tmp_path / "schema.yaml").read_text()

@@ -45,10 +45,18 @@ class Command(BaseCommand):
             return
         scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
         try:
-            key, raw = create_api_key(organisation=organisation, name=options["name"], scopes=scopes,
-                                      expires_days=options["expires_days"])
+            key, raw = create_api_key(
+                organisation=organisation,
+                name=options["name"],
+                scopes=scopes,
+                expires_days=options["expires_days"],
+            )
         except ApiKeyRefused as refusal:
             raise CommandError(str(refusal), returncode=2) from refusal
-        self.stdout.write(f"API key '{key.name}' for {organisation.name}, scopes {', '.join(key.scopes)}, "
-                          f"expires {key.expires_at:%Y-%m-%d}. Shown once:" if key.expires_at else "Shown once:")
+        self.stdout.write(
+            f"API key '{key.name}' for {organisation.name}, scopes {', '.join(key.scopes)}, "
+            f"expires {key.expires_at:%Y-%m-%d}. Shown once:"
+            if key.expires_at
+            else "Shown once:"
+        )
         self.stdout.write(raw)

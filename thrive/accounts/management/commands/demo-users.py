@@ -22,4 +22,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, indent=2))
             return
         for row in rows:
-            self.stdout.write(f"{row['role']:<20} {row['email']:<42} {row['password']}  TOTP {row['totp_secret']}")
+            self.stdout.write(
+                f"{row['role']:<20} {row['email']:<42} {row['password']}  TOTP {row['totp_secret']}"
+            )

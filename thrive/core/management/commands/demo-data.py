@@ -19,7 +19,9 @@ GENERATORS = ("accounts", "directory", "surveillance", "referrals", "detection",
 
 
 class Command(BaseCommand):
-    help = "Generate synthetic demonstration data (fictional organisations, people, cases, outcomes, services)."
+    help = (
+        "Generate synthetic demonstration data (fictional organisations, people, cases, outcomes, services)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026)
