@@ -18,6 +18,7 @@ urlpatterns = [
     path("surveillance/", include("thrive.surveillance.urls")),
     path("referrals/", include("thrive.referrals.urls")),
     path("outcomes/", include("thrive.outcomes.urls")),
+    path("detection/", include("thrive.detection.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", core_views.api_docs, name="api-docs"),
     path("api/v1/", include("thrive.api_urls")),
