@@ -11,7 +11,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from thrive.outcomes.access import ACCESS
 
-ARGUMENTS = {"pk": 1, "item": 1, "measure": "dialog", "public_id": uuid.uuid4(), "token": "x", "key": "dialog"}
+ARGUMENTS = {
+    "pk": 1,
+    "item": 1,
+    "measure": "dialog",
+    "public_id": uuid.uuid4(),
+    "token": "x",
+    "key": "dialog",
+}
 
 
 def _outcomes_routes() -> dict[str, URLPattern]:

@@ -80,8 +80,12 @@ def test_a_referral_arrives_live_and_the_worker_makes_contact(live_server: Any) 
         assert reference not in page.content()
         other.close()
     import time as _t
+
     from django.db import connection as _c
+
     _t.sleep(3)
     with _c.cursor() as cur:
-        cur.execute("select pid, application_name, state, left(query, 120), backend_start from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")
+        cur.execute(
+            "select pid, application_name, state, left(query, 120), backend_start from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"
+        )
         print("OTHER SESSIONS", cur.fetchall())
