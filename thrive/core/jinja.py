@@ -35,7 +35,11 @@ def environment(**options: Any) -> Environment:
             "site_url": settings.SITE_URL,
         }
     )
+    from thrive.accounts.decorators import is_verified
     from thrive.accounts.navigation import navigation_for
 
     env.globals["navigation_for"] = navigation_for
+    env.globals["is_verified"] = (
+        is_verified  # an API key's request has no django-otp user: never crash a page
+    )
     return env

@@ -3,8 +3,8 @@ cluster (Hackney), emerging substance ("zelpromine") and location of concern (a 
 raise one alert, and the location of concern shows a response under way (under review, assigned, an action
 recorded).
 
-Idempotent: if any detection run exists, nothing is done (a second run of the detectors would only update the
-same alerts, but would add a run).
+Idempotent: once a nightly run exists, nothing is done (a second run would only update the same alerts, but would
+add a run). An incremental run that a worker made first (after the demo's recent reports) does not count.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ REGIONAL_LEAD = "lead@prevention.example.org"
 
 
 def generate(*, rng: random.Random, **_: Any) -> dict[str, Any] | str:
-    if DetectionRun.objects.exists():
+    if DetectionRun.objects.filter(kind=DetectionRun.Kind.NIGHTLY).exists():
         return "detection already run"
     regions = runs.regions()
     if not regions:

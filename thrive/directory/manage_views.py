@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from thrive.accounts.decorators import staff_required
 from thrive.accounts.models import User
 from thrive.accounts.permissions import Permission as P
+from thrive.core import audit
 from thrive.directory import access, csvio, services
 from thrive.directory.caching import mark_private
 from thrive.directory.forms import EventSubmissionForm, ModerationForm
@@ -24,6 +25,13 @@ from thrive.directory.models import Event, EventStatus
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _audit_contact_shown(user: User, event: Event, reason: str) -> None:
+    """The organiser's private contact is identifiable: each page that shows it is an audited read."""
+    audit.record(
+        action=audit.Action.READ, obj=event, user=user, organisation=event.organisation, reason=reason
+    )
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, object], status: int = 200) -> HttpResponse:
@@ -151,6 +159,8 @@ def event_edit(request: HttpRequest, uuid: uuid_module.UUID | None = None) -> Ht
                 }
             )
         form = EventSubmissionForm(instance=instance, initial=initial)
+    if instance is not None:
+        _audit_contact_shown(user, instance, "event opened for editing (organiser contact)")
     return _page(
         request,
         "event_form.jinja",
@@ -200,6 +210,7 @@ def moderate(request: HttpRequest, uuid: uuid_module.UUID) -> HttpResponse:
         services.moderate_event(user=user, event=event, publish=publish, reason=form.cleaned_data["reason"])
         messages.success(request, f"{'Published' if publish else 'Rejected'}: {event.title}.")
         return HttpResponseRedirect(reverse("directory:manage-moderation"))
+    _audit_contact_shown(user, event, "event opened for moderation (organiser contact)")
     return _page(
         request, "moderate.jinja", {"page_title": f"Check: {event.title}", "event": event, "form": form}
     )

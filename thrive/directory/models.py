@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from thrive.core.classification import C, Classification
+from thrive.core.crypto import DataSubject, EncryptedCharField
 from thrive.directory import hours
 from thrive.directory.caching import bump_content_version
 from thrive.directory.taxonomy import EventType, ServiceType
@@ -190,7 +191,8 @@ class Attendance(models.TextChoices):
 
 class Event(models.Model):
     """A public event. Anyone may submit one; nothing is shown until a moderator publishes it. The organiser's
-    contact details are for moderators only and are never shown or published."""
+    contact details are for moderators only, never shown or published, and encrypted under the event's own data
+    subject (erasing it on request leaves the public event intact)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=120)
@@ -213,8 +215,9 @@ class Event(models.Model):
     price = models.CharField(max_length=100, blank=True)
     accessibility = models.CharField(max_length=500, blank=True)
     organiser_name = models.CharField(max_length=200, help_text="Shown on the event page")
-    organiser_email = models.EmailField(help_text="For moderators only; never shown")
-    organiser_phone = models.CharField(
+    subject = models.ForeignKey(DataSubject, on_delete=models.PROTECT, related_name="+")
+    organiser_email = EncryptedCharField(max_length=254, help_text="For moderators only; never shown")
+    organiser_phone = EncryptedCharField(
         max_length=40, blank=True, help_text="For moderators only; never shown"
     )
     organisation = models.ForeignKey(
@@ -263,6 +266,7 @@ class Event(models.Model):
             ),
             C.PUBLIC,
         ),
+        "subject": C.PSEUDONYMOUS,
         "organiser_email": C.IDENTIFIABLE,
         "organiser_phone": C.IDENTIFIABLE,
         "submitted_at": C.PSEUDONYMOUS,
@@ -282,6 +286,12 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every way an event is made (the public form, editors, the demo, imports) gets its own data key.
+        if self.subject_id is None:
+            self.subject = DataSubject.objects.create_subject()
+        super().save(*args, **kwargs)
 
     @property
     def type_label(self) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -60,11 +60,14 @@ def _inbox(user: User, show: str, page_number: str | None) -> dict[str, Any]:
     elif show == "closed":
         rows = mine.filter(Q(is_current=False) | Q(status__in=FINISHED)).order_by("-closed_at", "-pk")
     else:
+        # New referrals on top, the latest first (what just arrived is what the live inbox is for); then the
+        # rest by when first contact is due.
         new_first = Case(
             When(status=Status.NEW, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
+        arrived = Case(When(status=Status.NEW, then=F("received_at")))
         rows = current.annotate(new_first=new_first).order_by(
-            "new_first", "first_contact_due", "-received_at", "-pk"
+            "new_first", arrived.desc(nulls_last=True), "first_contact_due", "-pk"
         )
     page = Paginator(rows.select_related("borough"), PAGE_SIZE).get_page(page_number)
     counts = {"new": current.filter(status=Status.NEW).count(), "overdue": overdue.count()}

@@ -118,3 +118,16 @@ def test_api_schema_generates_without_warnings(tmp_path) -> None:
     text = (tmp_path / "schema.yaml").read_text()
     for path in ("/api/v1/cases/", "/api/v1/referrals/", "/api/v1/oruk/services"):
         assert path in text
+
+
+@pytest.mark.django_db
+def test_error_page_renders_for_a_user_without_two_factor_state(personas: Personas) -> None:
+    """API-key requests and views outside django-otp's middleware carry a plain user: the page must not crash."""
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/api/v1/nowhere/")
+    request.user = personas.police_reporter
+    assert not hasattr(request.user, "is_verified")
+    html = render_to_string("errors/404.jinja", request=request)
+    assert "Page not found" in html or "not found" in html.lower()

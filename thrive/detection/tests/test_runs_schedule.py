@@ -31,9 +31,10 @@ def case(grid: Grid, quick: dict[str, Any]) -> Case:
 def test_a_saved_case_asks_for_an_incremental_run_once_committed(
     case: Case, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from thrive.detection import receivers  # connected by the app's ready(); imported here to be sure
+    from django.db.models.signals import post_save
 
-    assert callable(receivers.case_saved)
+    connected = {entry[0][0] for entry in post_save.receivers}
+    assert "thrive.detection.case_saved" in connected, "DetectionConfig.ready() must connect the receiver"
     with django_capture_on_commit_callbacks(execute=True):
         case.save()
         case.save()  # a report saves its case several times: one queued run

@@ -24,26 +24,31 @@
       return response.json();
     })
     .then(function (data) {
+      // Layers are made first and added once the map has a view: Leaflet projects vectors as they are added.
       var bounds = L.latLngBounds([]);
+      var layers = [];
       var areas = L.geoJSON(data.areas, {
         style: { color: "#005eb8", weight: 1.5, fillColor: "#41b6e6", fillOpacity: 0.2 },
         onEachFeature: function (feature, path) {
           path.bindTooltip(tooltip(feature.properties.name + " (" + feature.properties.code + ")"), { sticky: true });
         }
-      }).addTo(map);
+      });
+      layers.push(areas);
       if (areas.getBounds().isValid()) {
         bounds.extend(areas.getBounds());
       }
       if (data.circle) {
-        var circle = L.circle([data.circle.lat, data.circle.lon], {
-          radius: Math.max(data.circle.radius_km * 1000, 50), color: "#d5281b", weight: 2, fill: false
-        }).addTo(map);
+        var centre = L.latLng(data.circle.lat, data.circle.lon);
+        var metres = Math.max(data.circle.radius_km * 1000, 50);
+        var circle = L.circle(centre, { radius: metres, color: "#d5281b", weight: 2, fill: false });
         circle.bindTooltip(tooltip("Cluster circle, radius " + data.circle.radius_km.toFixed(2) + " km"));
-        bounds.extend(circle.getBounds());
+        layers.push(circle);
+        bounds.extend(centre.toBounds(2 * metres));
       }
       data.points.forEach(function (point) {
-        var marker = L.circleMarker([point.lat, point.lon], { radius: 5, color: "#330072", weight: 1, fillOpacity: 0.8 }).addTo(map);
+        var marker = L.circleMarker([point.lat, point.lon], { radius: 5, color: "#330072", weight: 1, fillOpacity: 0.8 });
         marker.bindTooltip(tooltip(point.label));
+        layers.push(marker);
         bounds.extend(marker.getLatLng());
       });
       if (bounds.isValid()) {
@@ -51,8 +56,10 @@
       } else {
         map.setView([51.5072, -0.1276], 10);
       }
+      layers.forEach(function (layer) { layer.addTo(map); });
     })
-    .catch(function () {
+    .catch(function (error) {
+      console.error("Alert map:", error);
       element.textContent = "The map could not be loaded. The case list below gives the same places.";
     });
 })();
