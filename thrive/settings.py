@@ -12,7 +12,15 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
-from thrive.core.env import env_bool, env_int, env_list, env_str, load_env_file, reference_data_dir
+from thrive.core.env import (
+    env_bool,
+    env_int,
+    env_json_object,
+    env_list,
+    env_str,
+    load_env_file,
+    reference_data_dir,
+)
 from thrive.core.production import DEMO_SECRET_KEY, check_production_settings, demo_encryption_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -126,14 +134,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 TASK_BACKEND = env_str("THRIVE_TASK_BACKEND", "database")
+# Notifications have their own queue and worker (scripts/serve.sh), so a long task (a detection run) never
+# holds up a delivery that someone is waiting for.
+NOTIFICATION_QUEUE = "notifications"
+TASK_QUEUES = ["default", NOTIFICATION_QUEUE]
 TASKS = {
     "default": (
-        {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
+        {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}
         if TASK_BACKEND == "redis"
-        else {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+        else {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}
     )
 }
-RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"} for name in TASK_QUEUES}
 if TASK_BACKEND == "redis":
     INSTALLED_APPS.append("django_rq")  # its `rqworker` command runs the RQ task worker
 CACHES = {
@@ -253,6 +265,9 @@ EMAIL_BACKEND = "thrive.core.notifications.email_url.EmailUrlBackend"
 DEFAULT_FROM_EMAIL = env_str("THRIVE_FROM_EMAIL", "thrive@example.org")
 SITE_URL = env_str("THRIVE_SITE_URL", "http://127.0.0.1:8000")
 OUTBOX_MAX_ATTEMPTS = env_int("THRIVE_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+# Outcome change methods (docs/outcomes.md): JSON objects, checked at start-up by thrive.outcomes.checks.
+OUTCOMES_CHANGE_METHODS = env_json_object("THRIVE_OUTCOMES_CHANGE_METHODS")
+OUTCOMES_RELIABLE_CHANGE = env_json_object("THRIVE_OUTCOMES_RELIABLE_CHANGE")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -117,5 +117,6 @@ class AssessmentCreateSerializer(serializers.Serializer):
         choices=Status.values, default=Status.COMPLETED, error_messages=_choice("status", Status.values)
     )
     answers = serializers.DictField(
-        help_text='Item number to answer, e.g. {"1": 5, "2": 4, ..., "help": [3, 7]} (HoNOS 9 = not known)'
+        help_text='Item number to answer, e.g. {"1": 5, "2": 4, ..., "help": [3, 7]} (HoNOS 9 = not known; '
+        'HoNOS item 8\'s problem type, optional, as "8.type": "A" to "J")'
     )

@@ -1,7 +1,8 @@
 """FHIR R4 QuestionnaireResponse export and import (structured data capture; reference/measures.md).
 
 One item per DIALOG domain or HoNOS scale, `linkId` the item number, the answer as the Questionnaire's own
-answerOption coding; DIALOG's "Do you want more help in this area?" is a nested boolean item under the answer.
+answerOption coding; DIALOG's "Do you want more help in this area?" is a nested boolean item under the answer,
+and HoNOS item 8's problem type a nested choice item (`8.type`, coded A to J) under it, when recorded.
 The patient is named by the trust's pseudonymous local identifier only. Timepoint and mode travel as Thrive
 extensions. fhir.resources (R4B models) validates the structure; the measure validates codes and ranges, so a
 response is held to the same rules as a form.
@@ -35,14 +36,18 @@ def patient_system(organisation_slug: str) -> str:
 
 
 def _codings(measure_key: str) -> dict[str, dict[str, dict[str, str]]]:
-    """linkId -> answer code -> the answerOption's coding, from the Questionnaire definition."""
-    return {
-        entry["linkId"]: {
-            option["valueCoding"]["code"]: option["valueCoding"] for option in entry["answerOption"]
-        }
-        for entry in get_measure(measure_key).questionnaire()["item"]
-        if entry["type"] != "display"
-    }
+    """linkId -> answer code -> the answerOption's coding, from the Questionnaire definition (nested choice
+    items, such as HoNOS's "8.type", included)."""
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    entries = list(get_measure(measure_key).questionnaire()["item"])
+    while entries:
+        entry = entries.pop(0)
+        if entry["type"] == "choice":
+            found[entry["linkId"]] = {
+                option["valueCoding"]["code"]: option["valueCoding"] for option in entry["answerOption"]
+            }
+        entries += entry.get("item", [])
+    return found
 
 
 def to_questionnaire_response(assessment: Assessment) -> dict[str, Any]:
@@ -56,10 +61,21 @@ def to_questionnaire_response(assessment: Assessment) -> dict[str, Any]:
         if value is None:
             continue
         answer: dict[str, Any] = {"valueCoding": dict(codings[str(item.number)][str(value)])}
+        children: list[dict[str, Any]] = []
         if item.asks_for_help:
-            answer["item"] = [
+            children.append(
                 {"linkId": f"{item.number}{HELP_SUFFIX}", "answer": [{"valueBoolean": item.number in helped}]}
-            ]
+            )
+        if item.detail is not None and (code := assessment.answers.get(item.detail.link_id)):
+            children.append(
+                {
+                    "linkId": item.detail.link_id,
+                    "text": item.detail.title,
+                    "answer": [{"valueCoding": dict(codings[item.detail.link_id][str(code)])}],
+                }
+            )
+        if children:
+            answer["item"] = children
         items.append({"linkId": str(item.number), "text": item.title, "answer": [answer]})
     if assessment.status == Status.DRAFT:
         status = "in-progress"
@@ -148,14 +164,20 @@ def _answer_value(entry: dict[str, Any], codings: dict[str, dict[str, str]], pat
     raise Refused({path: ["Answer with a valueCoding from the Questionnaire (or a valueInteger)."]})
 
 
+def _children(entry: dict[str, Any], path: str) -> list[tuple[dict[str, Any], str]]:
+    """An item's nested items, under its answer (as FHIR puts a question's children) or, leniently, under the
+    item itself, each with its path for error messages."""
+    found = [(child, f"{path}.item.{n}") for n, child in enumerate(entry.get("item") or [])]
+    for a, answer in enumerate(entry.get("answer") or []):
+        found += [(child, f"{path}.answer.{a}.item.{n}") for n, child in enumerate(answer.get("item") or [])]
+    return found
+
+
 def _help_requested(entry: dict[str, Any]) -> bool:
-    children = list(entry.get("item") or [])
-    for answer in entry.get("answer") or []:
-        children += answer.get("item") or []
     return any(
         child.get("linkId") == f"{entry.get('linkId')}{HELP_SUFFIX}"
         and any(a.get("valueBoolean") is True for a in child.get("answer") or [])
-        for child in children
+        for child, _ in _children(entry, "")
     )
 
 
@@ -173,6 +195,7 @@ def from_questionnaire_response(data: Any, *, episode: Episode) -> ImportedRespo
     except ValueError:
         raise Refused({"authored": ["Give the date the questionnaire was answered (authored)."]}) from None
     codings = _codings(measure)
+    details = {detail.link_id for _, detail in get_measure(measure).details}
     answers: dict[str, Any] = {}
     helped: list[int] = []
     for index, entry in enumerate(data.get("item") or []):
@@ -182,6 +205,13 @@ def from_questionnaire_response(data: Any, *, episode: Episode) -> ImportedRespo
         answers[link_id] = _answer_value(entry, codings.get(link_id, {}), f"item.{index}.answer")
         if _help_requested(entry) and link_id.isdigit():
             helped.append(int(link_id))
+        for child, path in _children(entry, f"item.{index}"):
+            child_id = str(child.get("linkId", ""))
+            if child_id not in details:
+                continue
+            if child_id in answers:
+                raise Refused({path: [f"Item {child_id} is answered twice."]})
+            answers[child_id] = _answer_value(child, codings.get(child_id, {}), f"{path}.answer")
     if helped:
         answers["help"] = helped
     timepoint = _extension(data, TIMEPOINT_URL)

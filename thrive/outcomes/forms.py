@@ -27,10 +27,10 @@ CLINICIAN_MODES = [(Mode.CLINICIAN.value, Mode.CLINICIAN.label), (Mode.PAPER.val
 
 
 def show_refusal(form: forms.Form, refused: Refused) -> None:
-    """Put a service's messages on the form: `answers.3` on item 3, other paths on their field if the form has
-    one, else at the top."""
+    """Put a service's messages on the form: `answers.3` on item 3, `answers.8.type` on item 8's detail, other
+    paths on their field if the form has one, else at the top."""
     for path, messages in refused.errors.items():
-        name = path.replace("answers.", "item_", 1) if path.startswith("answers.") else path
+        name = path.replace("answers.", "item_", 1).replace(".", "_") if path.startswith("answers.") else path
         for message in messages:
             form.add_error(name if name in form.fields else None, message)
 
@@ -89,12 +89,19 @@ class EndEpisodeForm(forms.Form):
 
 @dataclass(frozen=True)
 class Entry:
-    """One question as the template draws it: the item, its answer field and (DIALOG) its help field."""
+    """One question as the template draws it: the item, its answer field, (DIALOG) its help field and (HoNOS
+    item 8) its detail field."""
 
     item: Item
     question: str
     answer: forms.BoundField
     help: forms.BoundField | None
+    detail: forms.BoundField | None = None
+
+
+def detail_field_name(link_id: str) -> str:
+    """ "8.type" -> "item_8_type" (where `show_refusal` puts the service's `answers.8.type` messages)."""
+    return "item_" + link_id.replace(".", "_")
 
 
 class QuestionnaireForm(forms.Form):
@@ -124,6 +131,28 @@ class QuestionnaireForm(forms.Form):
                 self.fields[f"help_{item.number}"] = forms.BooleanField(
                     label="Yes, I would like more help with this", required=False
                 )
+            if item.detail is not None:
+                # Any text is taken and the measure checks it, so a form and the API refuse the same things.
+                self.fields[detail_field_name(item.detail.link_id)] = forms.CharField(
+                    label=f"{item.detail.title} (optional)",
+                    required=False,
+                    help_text=f"Not recorded when item {item.number} is rated "
+                    + " or ".join(
+                        f"{value} ({option.label.lower()})"
+                        for value in sorted(item.detail.not_when)
+                        if (option := item.option(value)) is not None
+                    )
+                    + ".",
+                    widget=forms.Select(
+                        choices=[
+                            ("", "Not recorded"),
+                            *(
+                                (option.code, f"{option.code} – {option.label}")
+                                for option in item.detail.options
+                            ),
+                        ]
+                    ),
+                )
 
     @property
     def entries(self) -> list[Entry]:
@@ -135,6 +164,7 @@ class QuestionnaireForm(forms.Form):
                 f"{stem} {item.title[0].lower()}{item.title[1:]}?" if asks else item.title,
                 self[f"item_{item.number}"],
                 self[f"help_{item.number}"] if item.asks_for_help else None,
+                self[detail_field_name(item.detail.link_id)] if item.detail else None,
             )
             for item in self.measure.items
         ]
@@ -154,6 +184,9 @@ class QuestionnaireForm(forms.Form):
         ]
         if helped:
             found["help"] = helped
+        for _, detail in self.measure.details:
+            if data.get(detail_field_name(detail.link_id)) not in (None, ""):
+                found[detail.link_id] = data[detail_field_name(detail.link_id)]
         return found
 
 
@@ -161,6 +194,9 @@ def initial_answers(answers: dict[str, Any]) -> dict[str, Any]:
     """A stored assessment's answers as the questionnaire form's initial values."""
     initial: dict[str, Any] = {f"item_{key}": str(value) for key, value in answers.items() if key.isdigit()}
     initial.update({f"help_{number}": True for number in answers.get("help", [])})
+    initial.update(
+        {detail_field_name(key): str(value) for key, value in answers.items() if "." in key and value}
+    )
     return initial
 
 

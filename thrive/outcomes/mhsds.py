@@ -3,7 +3,8 @@
 The columns follow the Mental Health Services Data Set's coded scored assessment tables (MHS606/MHS607) by
 name where one exists (`LocalPatientId`, `ServiceRequestId`, `CodedAssToolType`, `PersScore`,
 `AssToolCompDate`), with Thrive's own columns after them for what MHSDS keeps elsewhere. Pseudonymous: the
-trust's local identifier, never the NHS number. Drafts are never exported.
+trust's local identifier, never the NHS number. Drafts are never exported. `ProblemType` carries HoNOS item 8's
+problem type (A to J) on that item's row, when one was recorded; it is empty on every other row.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ COLUMNS = (
     "ServiceLine",
     "Team",
     "Amended",
+    "ProblemType",
 )
 CODE_SYSTEMS = {SNOMED: "SNOMED CT", "http://loinc.org": "LOINC"}
 CHUNK = 2000
@@ -74,6 +76,7 @@ def rows(assessments: Iterable[Assessment], amended_ids: set[int]) -> Iterator[l
                 team.service_line,
                 team.name,
                 "Y" if assessment.pk in amended_ids else "N",
+                str(assessment.answers.get(item.detail.link_id) or "") if item.detail else "",
             ]
 
 

@@ -213,12 +213,16 @@ def check_answers(measure_key: str, answers: Mapping[str, Any], *, draft: bool) 
 
 
 def stored_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Item numbers as strings with whole-number values, and help requests as a sorted list."""
-    stored: dict[str, Any] = {
-        str(int(key)): int(value)
-        for key, value in answers.items()
-        if str(key) != "help" and value not in ("", None)
-    }
+    """Item numbers as strings with whole-number values, details by their linkId with their code in capitals
+    ("8.type": "B"), and help requests as a sorted list (answers that `check_answers` has passed)."""
+    stored: dict[str, Any] = {}
+    for key, value in answers.items():
+        if str(key) == "help" or value is None or str(value).strip() == "":
+            continue
+        if str(key).strip().isdigit():
+            stored[str(int(key))] = int(value)
+        else:
+            stored[str(key)] = str(value).strip().upper()
     if answers.get("help"):
         stored["help"] = sorted({int(number) for number in answers["help"]})
     return stored

@@ -103,8 +103,9 @@ def _column(assessment: Assessment) -> str:
 
 
 def _score_change(
-    what: str, method: change.ChangeMethod, valid: list[Assessment], score: str
+    what: str, method: change.ChangeMethod | None, valid: list[Assessment], score: str
 ) -> ChangeResult:
+    """The first and latest valid scores, classified by `method` (without one: shown, not classified)."""
     first, latest = valid[0], valid[-1]
     first_value, latest_value = float(first.scores[score]), float(latest.scores[score])  # type: ignore[index]
     return ChangeResult(
@@ -113,9 +114,18 @@ def _score_change(
         latest_value,
         first.assessed_on,
         latest.assessed_on,
-        method.classify(first_value, latest_value),
-        method.name,
+        method.classify(first_value, latest_value) if method else None,
+        method.name if method else "",
     )
+
+
+def _headline_change(history: MeasureHistory, what: str, valid: list[Assessment], score: str) -> None:
+    """The change of the measure's headline score by its configured method, or plainly not classified."""
+    if len(valid) < 2:
+        return
+    method = config.change_method(history.measure)
+    history.no_method = method is None
+    history.changes.append(_score_change(what, method, valid, score))
 
 
 def _dialog(history: MeasureHistory, columns: list[str], styles: list[str]) -> None:
@@ -197,12 +207,7 @@ def _clinician_rated(history: MeasureHistory, columns: list[str], styles: list[s
             lower_is_better=True,
         ),
     ]
-    method = config.change_method(history.measure)
-    valid = [a for a in done if a.score is not None]
-    if method is None:
-        history.no_method = len(valid) > 1
-    elif len(valid) > 1:
-        history.changes.append(_score_change("Total", method, valid, "total"))
+    _headline_change(history, "Total", [a for a in done if a.score is not None], "total")
 
 
 def _simple(history: MeasureHistory, columns: list[str], styles: list[str]) -> None:
@@ -221,9 +226,7 @@ def _simple(history: MeasureHistory, columns: list[str], styles: list[str]) -> N
             lower_is_better=True,
         )
     ]
-    method = config.change_method(history.measure)
-    if method is not None and len(done) > 1:
-        history.changes.append(_score_change("Total", method, done, "total"))
+    _headline_change(history, "Total", done, "total")
 
 
 def histories(episode: Episode) -> list[MeasureHistory]:

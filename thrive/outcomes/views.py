@@ -38,7 +38,7 @@ from thrive.outcomes.forms import (
     initial_answers,
     show_refusal,
 )
-from thrive.outcomes.measures import Measure, UnknownMeasureError
+from thrive.outcomes.measures import Item, Measure, UnknownMeasureError
 from thrive.outcomes.measures import get as get_measure
 from thrive.outcomes.models import DialogPlusSession, Episode
 from thrive.surveillance.validation import clean_nhs_number
@@ -241,6 +241,14 @@ def episode_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _detail_text(item: Item, answers: dict[str, Any]) -> str:
+    """ "Problem type: B – Anxiety" for an item with a recorded detail, else ""."""
+    if item.detail is None or not (code := answers.get(item.detail.link_id)):
+        return ""
+    option = item.detail.option(str(code))
+    return f"{item.detail.title}: {code}" + (f" – {option.label}" if option else "")
+
+
 def _measure_or_404(key: str) -> Measure:
     try:
         return get_measure(key)
@@ -330,7 +338,13 @@ def assessment_page(request: HttpRequest, public_id: str) -> HttpResponse:
     measure = get_measure(assessment.measure)
     helped = set(assessment.answers.get("help", []))
     answers = [
-        (item, assessment.answers.get(str(item.number)), item.number in helped) for item in measure.items
+        (
+            item,
+            assessment.answers.get(str(item.number)),
+            item.number in helped,
+            _detail_text(item, assessment.answers),
+        )
+        for item in measure.items
     ]
     return render(
         request,

@@ -131,3 +131,22 @@ def test_error_page_renders_for_a_user_without_two_factor_state(personas: Person
     assert not hasattr(request.user, "is_verified")
     html = render_to_string("errors/404.jinja", request=request)
     assert "Page not found" in html or "not found" in html.lower()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("", {}), ('{"honos": "honos_total_8"}', {"honos": "honos_total_8"}), ("[1]", None), ("{bad", None)],
+)
+def test_json_object_settings_fail_fast_on_bad_values(
+    raw: str, expected: dict[str, str] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from thrive.core.env import env_json_object
+
+    monkeypatch.setenv("THRIVE_EXAMPLE_MAPPING", raw)
+    if expected is None:
+        with pytest.raises(ImproperlyConfigured, match="THRIVE_EXAMPLE_MAPPING must be a JSON object"):
+            env_json_object("THRIVE_EXAMPLE_MAPPING")
+    else:
+        assert env_json_object("THRIVE_EXAMPLE_MAPPING") == expected

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ITEM_WEIGHT_URL = "http://hl7.org/fhir/StructureDefinition/itemWeight"
 HELP_REQUEST_SUFFIX = ".help"
 HELP_KEY = "help"
+DETAIL_SEPARATOR = "."  # a detail's key is its FHIR linkId: the item number, a dot and a word ("8.type")
 
 Scores = Mapping[str, Any]
 
@@ -38,6 +39,33 @@ class AnswerOption:
 
 
 @dataclass(frozen=True)
+class DetailOption:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    """A coded choice recorded with an item's rating (HoNOS item 8's problem type, A to J): in the Questionnaire
+    a choice item nested under the item, with an enableWhen "!=" on the item's own answer naming the ratings
+    that leave nothing to describe. Always optional, and never scored."""
+
+    link_id: str  # "8.type": also the key of the answer ({"8": 2, "8.type": "B"})
+    title: str
+    code_system: str | None
+    options: tuple[DetailOption, ...]
+    not_when: frozenset[int]  # ratings of the item with no detail to record (HoNOS 0 = no problem)
+
+    def option(self, code: str) -> DetailOption | None:
+        return next((option for option in self.options if option.code == code), None)
+
+    def describe_valid_answers(self) -> str:
+        """'A (phobic), B (anxiety), ... or J (other)', for error messages."""
+        described = [f"{option.code} ({option.label.lower()})" for option in self.options]
+        return ", ".join(described[:-1]) + f" or {described[-1]}" if len(described) > 1 else described[0]
+
+
+@dataclass(frozen=True)
 class Item:
     number: int
     title: str
@@ -46,6 +74,7 @@ class Item:
     options: tuple[AnswerOption, ...]
     required: bool
     asks_for_help: bool  # DIALOG: "Do you want more help in this area?"
+    detail: ItemDetail | None = None  # HoNOS item 8: the problem type
 
     def option(self, value: int) -> AnswerOption | None:
         return next((option for option in self.options if option.value == value), None)
@@ -67,6 +96,7 @@ class Answers:
     values: Mapping[int, int]  # item number -> the answer given, unscored answers included
     weights: Mapping[int, int]  # item number -> item weight, only for answers that count towards scores
     help_requested: tuple[int, ...] = ()
+    details: Mapping[str, str] = field(default_factory=dict)  # detail linkId ("8.type") -> its code ("B")
 
 
 Scorer = Callable[[Answers], Scores]
@@ -103,19 +133,36 @@ class Measure:
         result: dict[str, Any] = json.loads(self.definition_path.read_text(encoding="utf-8"))
         return result
 
+    @property
+    def details(self) -> tuple[tuple[Item, ItemDetail], ...]:
+        """The items that record a detail with their rating, and the detail."""
+        return tuple((item, item.detail) for item in self.items if item.detail is not None)
+
     def validate(self, raw: Mapping[str, object]) -> Answers:
-        """Check answers given as item number (string or int) -> value, plus "help": [item numbers]."""
+        """Check answers given as item number (string or int) -> value, plus "help": [item numbers] and any
+        detail by its linkId ("8.type": "B"; empty means not recorded)."""
         errors: dict[str, list[str]] = {}
         values: dict[int, int] = {}
+        details: dict[str, str] = {}
         help_requested: tuple[int, ...] = ()
         for key, value in raw.items():
             if str(key) == HELP_KEY and any(item.asks_for_help for item in self.items):
                 help_requested = self._validate_help(value, errors)
                 continue
+            found = self._detail_for_key(key)
+            if found is not None:
+                if (code := _detail_code(*found, value, errors)) is not None:
+                    details[found[1].link_id] = code
+                continue
             item = self._item_for_key(key)
             if item is None:
                 errors.setdefault(str(key), []).append(
-                    f"{self.title} has no item {key!r}; its items are 1 to {len(self.items)}."
+                    f"{self.title} has no item {key!r}; its items are 1 to {len(self.items)}"
+                    + "".join(
+                        f" (and {detail.link_id}, the {detail.title.lower()} of item {owner.number})"
+                        for owner, detail in self.details
+                    )
+                    + "."
                 )
                 continue
             answer = _as_int(value)
@@ -126,6 +173,14 @@ class Measure:
                 )
                 continue
             values[item.number] = answer
+        for owner, detail in self.details:
+            rating = values.get(owner.number)
+            if detail.link_id in details and rating in detail.not_when:
+                label = owner.option(rating).label.lower()  # type: ignore[union-attr]
+                errors.setdefault(detail.link_id, []).append(
+                    f"Item {owner.number} ({owner.title}) is rated {rating} ({label}), so it has no "
+                    f"{detail.title.lower()}: leave the {detail.title.lower()} empty or change the rating."
+                )
         missing = [
             item
             for item in self.items
@@ -146,7 +201,12 @@ class Measure:
             for number, value in sorted(values.items())
             if (weight := self._weight(number, value)) is not None
         }
-        return Answers(values=dict(sorted(values.items())), weights=weights, help_requested=help_requested)
+        return Answers(
+            values=dict(sorted(values.items())),
+            weights=weights,
+            help_requested=help_requested,
+            details=details,
+        )
 
     def score(self, raw: Mapping[str, object]) -> Scores:
         return self.scorer(self.validate(raw))
@@ -156,6 +216,9 @@ class Measure:
         if number is None or not 1 <= number <= len(self.items):
             return None
         return self.items[number - 1]
+
+    def _detail_for_key(self, key: object) -> tuple[Item, ItemDetail] | None:
+        return next(((item, detail) for item, detail in self.details if detail.link_id == str(key)), None)
 
     def _weight(self, number: int, value: int) -> int | None:
         option = self.items[number - 1].option(value)
@@ -173,6 +236,53 @@ class Measure:
         return tuple(sorted({number for number in numbers if number is not None}))
 
 
+def _detail_code(item: Item, detail: ItemDetail, value: object, errors: dict[str, list[str]]) -> str | None:
+    """A detail's code ("b" and " B " read as "B"); None when not recorded or not valid (with the error)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    code = value.strip().upper() if isinstance(value, str) else None
+    if code is None or detail.option(code) is None:
+        errors.setdefault(detail.link_id, []).append(
+            f"Item {item.number} ({item.title}), {detail.title.lower()}: {value!r} is not a valid "
+            f"{detail.title.lower()}; the {detail.title.lower()}s are {detail.describe_valid_answers()}."
+        )
+        return None
+    return code
+
+
+def _read_detail(parent: Mapping[str, Any]) -> ItemDetail | None:
+    """The choice item nested under `parent` ("8.type"), if it has one."""
+    children = [
+        child
+        for child in parent.get("item", [])
+        if child["type"] == "choice" and child["linkId"].startswith(parent["linkId"] + DETAIL_SEPARATOR)
+    ]
+    if not children:
+        return None
+    if len(children) > 1:
+        raise ValueError(f"item {parent['linkId']}: at most one nested choice item (a detail)")
+    child = children[0]
+    not_when: set[int] = set()
+    for condition in child.get("enableWhen", []):
+        coding = condition.get("answerCoding") or {}
+        if condition["question"] != parent["linkId"] or condition["operator"] != "!=" or "code" not in coding:
+            raise ValueError(
+                f"{child['linkId']}: enableWhen may only exclude answers of item {parent['linkId']} "
+                "(operator '!=' with an answerCoding)"
+            )
+        not_when.add(int(coding["code"]))
+    if len(not_when) > 1 and child.get("enableBehavior") != "all":
+        raise ValueError(f"{child['linkId']}: several exclusions need enableBehavior 'all'")
+    codings = [option["valueCoding"] for option in child["answerOption"]]
+    return ItemDetail(
+        link_id=child["linkId"],
+        title=child["text"],
+        code_system=codings[0].get("system") if codings else None,
+        options=tuple(DetailOption(str(coding["code"]), coding["display"]) for coding in codings),
+        not_when=frozenset(not_when),
+    )
+
+
 def _read_item(entry: Mapping[str, Any]) -> Item:
     codes = entry.get("code") or [{}]
     return Item(
@@ -185,6 +295,7 @@ def _read_item(entry: Mapping[str, Any]) -> Item:
         asks_for_help=any(
             child["linkId"] == entry["linkId"] + HELP_REQUEST_SUFFIX for child in entry.get("item", [])
         ),
+        detail=_read_detail(entry),
     )
 
 

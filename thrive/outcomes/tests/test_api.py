@@ -80,6 +80,8 @@ def test_register_open_and_record_with_idempotency(api: Callable[..., Any], team
         ({"measure": "nope"}, "measure", "is not a measure"),
         ({"assessed_on": "2001-01-01"}, "assessed_on", "before the episode started"),
         ({"timepoint": "later"}, "timepoint", "not a timepoint"),
+        ({"answers": honos(2, **{"8.type": "K"})}, "answers.8.type", "'K' is not a valid problem type"),
+        ({"answers": honos(0, **{"8.type": "B"})}, "answers.8.type", "so it has no problem type"),
     ],
 )
 def test_bad_assessments_get_dotted_errors(
@@ -96,7 +98,8 @@ def test_bad_assessments_get_dotted_errors(
 def test_fhir_import_and_export(
     api: Callable[..., Any], episode: Episode, record: Callable[..., Assessment]
 ) -> None:
-    done = record(episode, "honos", honos(3), on=days_ago(40), timepoint="start")
+    done = record(episode, "honos", honos(3, **{"8.type": "d"}), on=days_ago(40), timepoint="start")
+    assert done.answers["8.type"] == "D"
     status, exported = api("GET", f"{BASE}/assessments/{done.public_id}/fhir/")
     assert status == 200 and exported["resourceType"] == "QuestionnaireResponse"
     exported["extension"][0]["valueCode"] = "review"

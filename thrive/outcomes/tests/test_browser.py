@@ -160,3 +160,44 @@ def test_patient_link_and_tablet_journeys(live_server: Any) -> None:
         manager.goto(f"{base}/outcomes/dashboard/?measure=dialog&by=ethnicity")
         assert "Outcomes dashboard" in manager.content()
         assert_accessible(manager)
+
+
+def test_honos_capture_with_a_problem_type(live_server: Any) -> None:
+    """HoNOS at 320 px: item 8's problem type is a labelled select inside item 8's fieldset; a type for a
+    rating of 0 is refused on that field (axe-checked), then a valid one is saved and shown."""
+    personas = make_personas()
+    clinician = personas.clinician
+    team = clinician.memberships.get(role="clinician").team
+    assert team is not None
+    episode = services.admit(
+        by=clinician,
+        organisation=team.organisation,
+        team=team,
+        start=days_ago(30),
+        local_id="TH-HONOS",
+        birth_year=1975,
+        birth_month=3,
+        sex="male",
+        ethnicity="A",
+    )
+    base = live_server.url
+    with browser() as chromium:
+        page = _signed_in_context(chromium, base, clinician).new_page()
+        page.goto(f"{base}/outcomes/episodes/{episode.pk}/assess/honos/")
+        _fits(page)
+        assert_accessible(page)
+        for number in range(1, 13):
+            page.locator(f"input[name=item_{number}][value='{0 if number == 8 else 1}']").check()
+        page.get_by_label("Problem type (optional)").select_option("B")
+        page.get_by_role("button", name="Submit").click()
+        assert "so it has no problem type" in page.content() and not Assessment.objects.exists()
+        _fits(page)
+        assert_accessible(page)
+        page.locator("input[name=item_8][value='2']").check()
+        page.get_by_role("button", name="Submit").click()
+        page.wait_for_url(f"{base}/outcomes/assessments/**")
+        saved = Assessment.objects.get()
+        assert (saved.answers["8"], saved.answers["8.type"]) == (2, "B")
+        assert "Problem type: B – Anxiety" in page.content()
+        _fits(page)
+        assert_accessible(page)

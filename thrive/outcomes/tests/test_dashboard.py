@@ -133,3 +133,18 @@ def test_mhsds_export(
     assert (honos6["CodedAssToolType"], honos6["PersScore"]) == ("979691000000108", "9")
     assert "NHSNumber" not in first
     assert AuditEntry.objects.filter(action="export", object_type="outcomes.assessment").exists()
+
+
+def test_mhsds_export_carries_the_honos_problem_type(
+    client_for: Callable[..., Any], personas: Personas, episode: Episode, record: Callable[..., Assessment]
+) -> None:
+    record(episode, "honos", honos(1, **{"8": 2, "8.type": "E"}), on=days_ago(20), timepoint="start")
+    record(episode, "honos", honos(1), on=days_ago(10))
+    response = client_for(personas.service_manager).get(reverse("outcomes:mhsds-export"))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 24 and list(rows[0])[-1] == "ProblemType"
+    typed = [
+        (row["AssToolCompDate"], row["ItemNumber"], row["PersScore"]) for row in rows if row["ProblemType"]
+    ]
+    assert typed == [(days_ago(20).isoformat(), "8", "2")]
+    assert next(row for row in rows if row["ItemNumber"] == "8" and row["ProblemType"])["ProblemType"] == "E"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
@@ -71,7 +72,55 @@ def test_honos_items_are_titles_and_codes_only() -> None:
     honos = measures.get("honos")
     assert [(item.title, item.code) for item in honos.items] == HONOS_ITEMS
     for entry in honos.questionnaire()["item"][1:]:
-        assert set(entry) == {"linkId", "prefix", "code", "text", "type", "required", "answerOption"}
+        nested = {"item"} if entry["linkId"] == "8" else set()
+        assert set(entry) == {"linkId", "prefix", "code", "text", "type", "required", "answerOption", *nested}
+
+
+def test_honos_item_8_records_the_problem_type() -> None:
+    """measures.md: A phobic, B anxiety, C obsessive-compulsive, D stress, E dissociative, F somatoform, G eating,
+    H sleep, I sexual, J other; a nested choice item, optional, not enabled for a rating of 0 (no problem)."""
+    item = measures.get("honos").item(8)
+    assert item.detail is not None
+    assert item.detail.link_id == "8.type" and item.detail.title == "Problem type"
+    assert [(option.code, option.label) for option in item.detail.options] == [
+        ("A", "Phobic"),
+        ("B", "Anxiety"),
+        ("C", "Obsessive-compulsive"),
+        ("D", "Stress"),
+        ("E", "Dissociative"),
+        ("F", "Somatoform"),
+        ("G", "Eating"),
+        ("H", "Sleep"),
+        ("I", "Sexual"),
+        ("J", "Other"),
+    ]
+    assert item.detail.not_when == {0}
+    (entry,) = measures.get("honos").questionnaire()["item"][8]["item"]
+    assert entry["required"] is False and entry["type"] == "choice"
+    assert [(c["question"], c["operator"], c["answerCoding"]["code"]) for c in entry["enableWhen"]] == [
+        ("8", "!=", "0")
+    ]
+    # Only HoNOS: measures.md names the problem type for HoNOS item 8 and for no other measure.
+    others = [measure.key for measure in measures.measures() for item in measure.items if item.detail]
+    assert others == ["honos"]
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda child: child["enableWhen"][0].update(operator="="), "operator '!='"),
+        (lambda child: child["enableWhen"][0].update(question="7"), "operator '!='"),
+    ],
+)
+def test_a_detail_enabled_other_than_by_excluding_its_items_ratings_is_refused(
+    tmp_path: Path, change: Any, words: str
+) -> None:
+    data = json.loads((DEFINITIONS_DIR / "honos.json").read_text())
+    change(data["item"][8]["item"][0])
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=words):
+        measures.Measure.from_definition("broken", path, measures.get("honos").scorer)
 
 
 @pytest.mark.parametrize(

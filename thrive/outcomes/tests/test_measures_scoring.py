@@ -271,3 +271,51 @@ def test_items_are_found_by_number() -> None:
     assert dialog.item(11).title == "Consultations with mental health professionals"
     with pytest.raises(KeyError, match="no item 12"):
         dialog.item(12)
+
+
+# HoNOS item 8's problem type (measures.md: A to J), recorded with the rating and never scored
+
+PROBLEM_TYPES = "ABCDEFGHIJ"
+
+
+def test_honos_problem_type_hand_worked() -> None:
+    honos = measures.get("honos")
+    validated = honos.validate({**HONOS_EXAMPLE, "8.type": "b"})
+    assert validated.details == {"8.type": "B"}
+    assert validated.values == honos.validate(HONOS_EXAMPLE).values
+    assert honos.score({**HONOS_EXAMPLE, "8.type": " B "}) == honos.score(HONOS_EXAMPLE)
+    assert honos.validate({**HONOS_EXAMPLE, "8.type": ""}).details == {}  # empty: not recorded
+    assert honos.validate({**HONOS_EXAMPLE, "8": 9, "8.type": "J"}).details == {"8.type": "J"}
+
+
+@given(valid_answers("honos"), st.sampled_from(PROBLEM_TYPES))
+def test_honos_problem_type_is_recorded_unless_there_is_no_problem(
+    answers: dict[str, Any], kind: str
+) -> None:
+    honos = measures.get("honos")
+    given_answers = {**answers, "8.type": kind}
+    if answers["8"] == 0:
+        with pytest.raises(MeasureValidationError) as raised:
+            honos.validate(given_answers)
+        assert list(raised.value.errors) == ["8.type"]
+        assert "is rated 0 (no problem), so it has no problem type" in str(raised.value)
+    else:
+        assert honos.validate(given_answers).details == {"8.type": kind}
+        assert honos.score(given_answers) == honos.score(answers)
+
+
+@pytest.mark.parametrize("bad", ["K", "AB", "1", 3, True, ["A"], "Anxiety"])
+def test_unknown_problem_type_is_refused_with_the_types(bad: object) -> None:
+    with pytest.raises(MeasureValidationError) as raised:
+        measures.get("honos").validate({**HONOS_EXAMPLE, "8.type": bad})
+    assert list(raised.value.errors) == ["8.type"]
+    message = raised.value.errors["8.type"][0]
+    assert message.startswith(f"Item 8 (Other mental and behavioural problems), problem type: {bad!r} is not")
+    assert "A (phobic), B (anxiety), C (obsessive-compulsive)" in message and "or J (other)." in message
+
+
+def test_problem_type_belongs_to_honos_only() -> None:
+    with pytest.raises(MeasureValidationError, match=r"has no item '9.type'.*\(and 8.type, the problem type"):
+        measures.get("honos").validate({**HONOS_EXAMPLE, "9.type": "A"})
+    with pytest.raises(MeasureValidationError, match="has no item '8.type'; its items are 1 to 12.$"):
+        measures.get("honos65").validate({**HONOS_EXAMPLE, "8.type": "A"})

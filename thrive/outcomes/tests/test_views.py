@@ -186,3 +186,66 @@ def test_search_by_nhs_number(
         .content.decode()
     )
     assert "Patient S-1" in html
+
+
+def test_capture_records_and_shows_honos_problem_type(
+    client_for: Callable[..., Any], personas: Personas, episode: Episode
+) -> None:
+    client = client_for(personas.clinician)
+    url = reverse("outcomes:capture", args=[episode.pk, "honos"])
+    form_page = unescape(client.get(url).content.decode())
+    assert 'name="item_8_type"' in form_page and "Problem type (optional)" in form_page
+    assert '<option value="F">F – Somatoform</option>' in form_page
+    assert "Not recorded when item 8 is rated 0 (no problem)." in form_page
+    response = client.post(url, _form(honos(1, **{"8": 3}), item_8_type="B"))
+    assert response.status_code == 302
+    done = Assessment.objects.get()
+    assert done.answers["8.type"] == "B" and done.answers["8"] == 3
+    page = unescape(client.get(reverse("outcomes:assessment", args=[done.public_id])).content.decode())
+    assert "Problem type: B – Anxiety" in page
+    amend = unescape(client.get(reverse("outcomes:assessment-amend", args=[done.public_id])).content.decode())
+    assert '<option value="B" selected>' in amend
+    client.post(
+        reverse("outcomes:assessment-amend", args=[done.public_id]),
+        _form(
+            honos(1, **{"8": 3}),
+            item_8_type="",
+            assessed_on=done.assessed_on.isoformat(),
+            reason="Wrong type",
+        ),
+    )
+    done.refresh_from_db()
+    assert "8.type" not in done.answers and done.amendments.get().previous_answers["8.type"] == "B"
+    page = unescape(client.get(reverse("outcomes:assessment", args=[done.public_id])).content.decode())
+    assert "Problem type: not recorded" in page
+
+
+@pytest.mark.parametrize(
+    ("answers", "problem_type", "words"),
+    [
+        (honos(2), "K", "Item 8 (Other mental and behavioural problems), problem type: 'K' is not a valid"),
+        (honos(2), "phobic", "the problem types are A (phobic), B (anxiety)"),
+        (
+            honos(0),
+            "A",
+            "Item 8 (Other mental and behavioural problems) is rated 0 (no problem), so it has no",
+        ),
+    ],
+)
+def test_capture_refuses_a_bad_problem_type_and_saves_nothing(
+    client_for: Callable[..., Any],
+    personas: Personas,
+    episode: Episode,
+    answers: dict[str, Any],
+    problem_type: str,
+    words: str,
+) -> None:
+    client = client_for(personas.clinician)
+    url = reverse("outcomes:capture", args=[episode.pk, "honos"])
+    for action in ("submit", "draft"):
+        response = client.post(url, _form(answers, item_8_type=problem_type, action=action))
+        html = unescape(response.content.decode())
+        assert response.status_code == 400 and "There is a problem" in html
+        assert words in html
+        assert 'id="id_item_8_type-error"' in html  # the message sits on the problem type's field
+    assert not Assessment.objects.exists()
