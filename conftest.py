@@ -67,6 +67,21 @@ def fresh_point_index() -> Iterator[None]:
     clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def steady_demo_flag(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The demo banner's flag is cached for 30 s, so whether a request queried it depended on the clock (a
+    constant-queries test failed on a slow machine). In tests it starts known (a test database has no demo data;
+    `thrive demo-data` forgets it) and is kept until the test ends."""
+    from django.core.cache import cache
+
+    from thrive.core import site
+
+    monkeypatch.setattr(site, "DEMO_CACHE_SECONDS", None)
+    cache.set(site.DEMO_CACHE_KEY, False, None)
+    yield
+    cache.delete(site.DEMO_CACHE_KEY)
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     return make_personas()

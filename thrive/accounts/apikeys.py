@@ -54,6 +54,9 @@ def create_api_key(
     if expires_days is not None and expires_days < 1:
         raise ApiKeyRefused("A key must expire at least one day from now.")
     secret = secrets.token_urlsafe(32)
+    # A prefix like "-AbC..." would read as an option to `thrive apikey revoke PREFIX`.
+    while secret.startswith("-"):
+        secret = secrets.token_urlsafe(32)
     prefix = secret[:8]
     raw = f"{KEY_PREFIX}{secret}"
     with transaction.atomic():

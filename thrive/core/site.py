@@ -38,6 +38,7 @@ def reference_attribution() -> tuple[str, ...]:
 
 
 DEMO_CACHE_KEY = "thrive:demo-data-loaded"
+DEMO_CACHE_SECONDS: int | None = 30
 
 
 def demo_data_loaded() -> bool:
@@ -47,5 +48,5 @@ def demo_data_loaded() -> bool:
         from thrive.core.models import DemoMarker
 
         cached = DemoMarker.objects.exists()
-        cache.set(DEMO_CACHE_KEY, cached, 30)
+        cache.set(DEMO_CACHE_KEY, cached, DEMO_CACHE_SECONDS)
     return bool(cached)
