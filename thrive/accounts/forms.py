@@ -105,6 +105,19 @@ class OrganisationForm(forms.ModelForm):
             "first_contact_target_days",
             "is_example",
         ]
+        error_messages = {
+            "name": {"required": "Enter the organisation's name"},
+            "slug": {
+                "required": "Enter a short name for addresses, like example-police",
+                "unique": "Another organisation already uses this short name",
+                "invalid": "Use only lower-case letters, numbers and hyphens in the short name",
+            },
+            "type": {
+                "required": "Choose the type of organisation",
+                "invalid_choice": "Choose one of the listed types of organisation",
+            },
+            "duty_email": {"invalid": "Enter an email address like duty@example.org"},
+        }
 
 
 class UserForm(forms.ModelForm):
@@ -154,4 +167,15 @@ class ApiKeyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one scope"},
     )
-    expires_days = forms.IntegerField(label="Expires after (days)", min_value=1, max_value=730, initial=365)
+    expires_days = forms.IntegerField(
+        label="Expires after (days)",
+        min_value=1,
+        max_value=730,
+        initial=365,
+        error_messages={
+            "required": "Enter how many days the key lasts, from 1 to 730",
+            "invalid": "Enter the number of days as a whole number, from 1 to 730",
+            "min_value": "A key must last at least 1 day",
+            "max_value": "A key can last at most 730 days (2 years)",
+        },
+    )

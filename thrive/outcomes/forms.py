@@ -261,10 +261,31 @@ class StepsForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    what = forms.CharField(label="What will be done?", widget=forms.Textarea(attrs={"rows": 2}))
-    who = forms.ChoiceField(label="Who will do it?", choices=ActionWho.choices, widget=forms.RadioSelect)
-    who_detail = forms.CharField(label="If someone else, who? (optional)", required=False, max_length=100)
-    due_on = forms.DateField(label="By when?", widget=DATE)
+    what = forms.CharField(
+        label="What will be done?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter what will be done"},
+    )
+    who = forms.ChoiceField(
+        label="Who will do it?",
+        choices=ActionWho.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who will do it", "invalid_choice": "Choose who will do it"},
+    )
+    who_detail = forms.CharField(
+        label="If someone else, who? (optional)",
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "Say who in 100 characters or fewer"},
+    )
+    due_on = forms.DateField(
+        label="By when?",
+        widget=DATE,
+        error_messages={
+            "required": "Enter the date it will be done by",
+            "invalid": "Enter a real date, like 31/12/2026",
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

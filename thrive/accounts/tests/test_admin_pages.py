@@ -155,9 +155,9 @@ def test_bad_organisation_is_explained_and_not_saved(admin: Client) -> None:
             organisation_data(slug="example-police", duty_email="not an email", type="pub"),
         )
     )
-    assert "Organisation with this Slug already exists" in page
-    assert "Enter a valid email address" in page
-    assert "Select a valid choice" in page
+    assert "Another organisation already uses this short name" in page
+    assert "Enter an email address like duty@example.org" in page
+    assert "Choose one of the listed types of organisation" in page
     assert Organisation.objects.filter(slug="example-police").count() == 1
     assert not Organisation.objects.filter(name__startswith="Example Riverside").exists()
     assert AuditEntry.objects.count() == before
@@ -311,7 +311,7 @@ def test_key_form_explains_missing_and_out_of_range_values(admin: Client) -> Non
     url = reverse("admin-api-keys", args=["example-police"])
     page = error_text(admin.post(url, {"name": "", "expires_days": 0}))
     assert "Give the key a name" in page and "Choose at least one scope" in page
-    assert "greater than or equal to 1" in page
+    assert "A key must last at least 1 day" in page
     assert not ApiKey.objects.exists()
 
 

@@ -136,8 +136,8 @@ def test_overlong_notes_are_refused_and_the_old_notes_kept(
     [
         ({"who": "patient", "due_on_days": -1}, "The date it will be done by cannot be in the past."),
         ({"who": "other", "who_detail": "  "}, "Say who else will do it."),
-        ({"what": ""}, "This field is required."),
-        ({"due_on": "not a date"}, "Enter a valid date."),
+        ({"what": ""}, "Enter what will be done"),
+        ({"due_on": "not a date"}, "Enter a real date, like 31/12/2026"),
     ],
 )
 def test_bad_actions_are_explained_and_not_agreed(
