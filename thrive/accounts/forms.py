@@ -20,6 +20,7 @@ class LoginForm(forms.Form):
         error_messages={
             "required": "Enter your email address",
             "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Enter an email address of 254 characters or fewer",
         },
     )
     password = forms.CharField(
@@ -57,6 +58,7 @@ class TokenForm(forms.Form):
         max_length=16,
         error_messages={
             "required": "Enter the 6-digit code from your authenticator app",
+            "max_length": "Enter the 6-digit code from your authenticator app, or one of your recovery codes",
         },
     )
 
@@ -88,8 +90,17 @@ class OrganisationForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="The boroughs (or ICSs, or the region) this organisation covers",
+        error_messages={
+            "invalid_choice": "Choose the areas the organisation covers from the list",
+            "invalid_pk_value": "Choose the areas the organisation covers from the list",
+        },
     )
-    webhook_url = forms.URLField(required=False, assume_scheme="https", label="Webhook address")
+    webhook_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Webhook address",
+        error_messages={"invalid": "Enter the webhook address in full, like https://example.org/thrive"},
+    )
 
     class Meta:
         model = Organisation
@@ -106,17 +117,31 @@ class OrganisationForm(forms.ModelForm):
             "is_example",
         ]
         error_messages = {
-            "name": {"required": "Enter the organisation's name"},
+            "name": {
+                "required": "Enter the organisation's name",
+                "max_length": "Enter an organisation name of 200 characters or fewer",
+            },
             "slug": {
                 "required": "Enter a short name for addresses, like example-police",
                 "unique": "Another organisation already uses this short name",
                 "invalid": "Use only lower-case letters, numbers and hyphens in the short name",
+                "max_length": "Enter a short name of 80 characters or fewer",
             },
             "type": {
                 "required": "Choose the type of organisation",
                 "invalid_choice": "Choose one of the listed types of organisation",
             },
-            "duty_email": {"invalid": "Enter an email address like duty@example.org"},
+            "ods_code": {"max_length": "Enter an ODS code of 10 characters or fewer, like RWK"},
+            "duty_email": {
+                "invalid": "Enter an email address like duty@example.org",
+                "max_length": "Enter a duty email address of 254 characters or fewer",
+            },
+            "first_contact_target_days": {
+                "required": "Enter the target for first contact in days, like 2",
+                "invalid": "Enter the target for first contact as a whole number of days, like 2",
+                "min_value": "Enter a target for first contact of %(limit_value)s days or more",
+                "max_value": "Enter a target for first contact of %(limit_value)s days or fewer",
+            },
         }
 
 
@@ -125,8 +150,16 @@ class UserForm(forms.ModelForm):
         model = User
         fields = ["full_name", "email", "is_active"]
         error_messages = {
-            "email": {"unique": "A user with this email address already exists"},
-            "full_name": {"required": "Enter the person's full name"},
+            "email": {
+                "required": "Enter the person's email address",
+                "invalid": "Enter an email address in the correct format, like name@example.org",
+                "max_length": "Enter an email address of 254 characters or fewer",
+                "unique": "A user with this email address already exists",
+            },
+            "full_name": {
+                "required": "Enter the person's full name",
+                "max_length": "Enter a full name of 200 characters or fewer",
+            },
         }
 
 
@@ -136,11 +169,23 @@ class MembershipForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Geographic scope",
+        error_messages={
+            "invalid_choice": "Choose the areas in the scope from the list",
+            "invalid_pk_value": "Choose the areas in the scope from the list",
+        },
     )
 
     class Meta:
         model = Membership
         fields = ["organisation", "role", "team", "scope_areas"]
+        error_messages = {
+            "organisation": {
+                "required": "Choose the organisation",
+                "invalid_choice": "Choose an organisation from the list",
+            },
+            "role": {"required": "Choose the role", "invalid_choice": "Choose a role from the list"},
+            "team": {"invalid_choice": "Choose a team from the list, or no team"},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -161,11 +206,20 @@ class MembershipForm(forms.ModelForm):
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=100, error_messages={"required": "Give the key a name"})
+    name = forms.CharField(
+        max_length=100,
+        error_messages={
+            "required": "Give the key a name",
+            "max_length": "Give the key a name of 100 characters or fewer",
+        },
+    )
     scopes = forms.MultipleChoiceField(
         choices=[(s, s) for s in API_SCOPES],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one scope"},
+        error_messages={
+            "required": "Choose at least one scope",
+            "invalid_choice": "Choose scopes from the list",
+        },
     )
     expires_days = forms.IntegerField(
         label="Expires after (days)",

@@ -27,6 +27,9 @@ def https_urls(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | No
     return field.formfield(**kwargs)
 
 
+UNREADABLE_POSITION = "Your location could not be read: enter a postcode or choose a borough instead."
+
+
 def _choices(label: str, values: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [("", label), *values]
 
@@ -41,7 +44,12 @@ class SearchForm(forms.Form):
         error_messages={"max_length": "Enter a full postcode, like E1 6AN."},
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}),
     )
-    borough = forms.CharField(label="Or choose a borough", required=False, max_length=12)
+    borough = forms.CharField(
+        label="Or choose a borough",
+        required=False,
+        max_length=12,
+        error_messages={"max_length": "Choose a borough from the list."},
+    )
     type = forms.ChoiceField(
         label="Type of support",
         required=False,
@@ -52,9 +60,22 @@ class SearchForm(forms.Form):
         required=False,
         max_length=100,
         help_text="For example: anxiety, Bengali, young people",
+        error_messages={"max_length": "Enter 100 characters or fewer to search for."},
     )
-    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
-    lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    lat = forms.FloatField(
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=-90,
+        max_value=90,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), UNREADABLE_POSITION),
+    )
+    lon = forms.FloatField(
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=-180,
+        max_value=180,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), UNREADABLE_POSITION),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,9 +88,24 @@ class SearchForm(forms.Form):
 class EventFilterForm(forms.Form):
     """GET filters shared by the events list, calendar, map and the iCalendar feed."""
 
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    borough = forms.CharField(label="Borough", required=False, max_length=12)
+    start = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real 'from' date, like 10/10/2026."},
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real 'to' date, like 11/10/2026."},
+    )
+    borough = forms.CharField(
+        label="Borough",
+        required=False,
+        max_length=12,
+        error_messages={"max_length": "Choose a London borough from the list."},
+    )
     type = forms.ChoiceField(
         label="Type of event", required=False, choices=_choices("Any type of event", list(EventType.choices))
     )
@@ -189,10 +225,32 @@ class EventSubmissionForm(forms.ModelForm):
                 "max_length": "The event name must be 120 characters or fewer.",
             },
             "description": {"required": "Describe the event."},
-            "type": {"required": "Choose the type of event."},
-            "organiser_name": {"required": "Enter the name of the organiser."},
-            "online_url": {"invalid": "Enter a full web address, starting https://"},
-            "booking_url": {"invalid": "Enter a full web address, starting https://"},
+            "type": {
+                "required": "Choose the type of event.",
+                "invalid_choice": "Choose a type of event from the list.",
+            },
+            "attendance": {
+                "required": "Choose how people take part: in person, online, or both.",
+                "invalid_choice": "Choose how people take part: in person, online, or both.",
+            },
+            "venue_name": {"max_length": "The venue name must be 200 characters or fewer."},
+            "address": {"max_length": "The address must be 300 characters or fewer."},
+            "postcode": {"max_length": "Enter a full postcode, like E1 6AN."},
+            "online_url": {
+                "invalid": "Enter a full web address, starting https://",
+                "max_length": "The link to join must be 200 characters or fewer.",
+            },
+            "booking_url": {
+                "invalid": "Enter a full web address, starting https://",
+                "max_length": "The link to book must be 200 characters or fewer.",
+            },
+            "price": {"max_length": "The price must be 100 characters or fewer."},
+            "accessibility": {"max_length": "The accessibility details must be 500 characters or fewer."},
+            "organiser_name": {
+                "required": "Enter the name of the organiser.",
+                "max_length": "The organiser's name must be 200 characters or fewer.",
+            },
+            "organiser_phone": {"max_length": "The phone number must be 40 characters or fewer."},
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -288,13 +346,17 @@ class ModerationForm(forms.Form):
         label="Decision",
         widget=forms.RadioSelect,
         choices=[("publish", "Publish it"), ("reject", "Reject it")],
-        error_messages={"required": "Choose whether to publish or reject the event."},
+        error_messages={
+            "required": "Choose whether to publish or reject the event.",
+            "invalid_choice": "Choose whether to publish or reject the event.",
+        },
     )
     reason = forms.CharField(
         label="Reason for rejecting",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The reason must be 1,000 characters or fewer."},
     )
 
     def clean(self) -> dict[str, Any]:

@@ -36,12 +36,17 @@ class ServiceForm(forms.ModelForm):
         required=False,
         max_length=300,
         help_text="Separate them with commas: English, Bengali",
+        error_messages={"max_length": "The languages must be 300 characters or fewer."},
     )
     areas = BoroughChoiceField(
         label="Boroughs covered",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         queryset=Area.objects.filter(level=AreaLevel.BOROUGH).order_by("name").only("pk", "name"),
+        error_messages={
+            "invalid_choice": "Choose the boroughs from the list.",
+            "invalid_pk_value": "Choose the boroughs from the list.",
+        },
     )
 
     class Meta:
@@ -111,13 +116,75 @@ class ServiceForm(forms.ModelForm):
             "accessibility": forms.Textarea(attrs={"rows": 3}),
             "last_verified": forms.DateInput(attrs={"type": "date"}),
         }
+        error_messages = {
+            "name": {
+                "required": "Enter the name of the service.",
+                "max_length": "The name must be 200 characters or fewer.",
+            },
+            "type": {
+                "required": "Choose the type of service.",
+                "invalid_choice": "Choose a type of service from the list.",
+            },
+            "organisation": {
+                "required": "Choose the organisation that runs the service.",
+                "invalid_choice": "Choose one of your organisations.",
+            },
+            "summary": {
+                "required": "Enter a summary of the service.",
+                "max_length": "The summary must be 300 characters or fewer.",
+            },
+            "description": {"required": "Describe the service."},
+            "min_age": {
+                "invalid": "Enter the lowest age as a whole number, like 16.",
+                "min_value": "The lowest age must be %(limit_value)s or more.",
+                "max_value": "The lowest age must be %(limit_value)s or less.",
+            },
+            "max_age": {
+                "invalid": "Enter the highest age as a whole number, like 25.",
+                "min_value": "The highest age must be %(limit_value)s or more.",
+                "max_value": "The highest age must be %(limit_value)s or less.",
+            },
+            "conditions": {"max_length": "Who it is for must be 300 characters or fewer."},
+            "self_referral_url": {
+                "invalid": "Enter a full web address, starting https://",
+                "max_length": "The self-referral link must be 200 characters or fewer.",
+            },
+            "self_referral_phone": {
+                "max_length": "The self-referral phone number must be 40 characters or fewer."
+            },
+            "via_other_service": {
+                "max_length": "The other services that can refer must be 200 characters or fewer."
+            },
+            "phone": {"max_length": "The phone number must be 40 characters or fewer."},
+            "text_number": {"max_length": "The text message number must be 80 characters or fewer."},
+            "email": {
+                "invalid": "Enter an email address like name@example.org.",
+                "max_length": "The email address must be 254 characters or fewer.",
+            },
+            "website": {
+                "invalid": "Enter a full web address, starting https://",
+                "max_length": "The website address must be 200 characters or fewer.",
+            },
+            "address": {"max_length": "The address must be 300 characters or fewer."},
+            "postcode": {"max_length": "Enter a full postcode, like E1 6AN."},
+            "latitude": {"invalid": "Enter the latitude as a number, like 51.5072."},
+            "longitude": {"invalid": "Enter the longitude as a number, like -0.1276."},
+            "opening_notes": {"max_length": "The notes on opening times must be 300 characters or fewer."},
+            "status": {
+                "required": "Choose whether the service is open.",
+                "invalid_choice": "Choose whether the service is open from the list.",
+            },
+            "last_verified": {
+                "required": "Enter the date the details were last checked.",
+                "invalid": "Enter a real date, like 31/10/2026.",
+            },
+        }
 
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice = cast(forms.ModelChoiceField, self.fields["organisation"])
         choice.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
         choice.empty_label = None
-        choice.error_messages["invalid_choice"] = "Choose one of your organisations."
         if self.instance.pk:
             self.fields["opening_hours_text"].initial = hours.format_rules(self.instance.opening_hours)
             self.fields["languages_text"].initial = ", ".join(self.instance.languages)
@@ -198,7 +265,16 @@ def unique_slug(name: str) -> str:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="Saved from a spreadsheet as CSV (UTF-8).")
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Saved from a spreadsheet as CSV (UTF-8).",
+        error_messages={
+            "required": "Choose a CSV file to upload.",
+            "invalid": "Choose a CSV file to upload.",
+            "missing": "Choose a CSV file to upload.",
+            "empty": "The file is empty: choose a CSV file with services in it.",
+        },
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

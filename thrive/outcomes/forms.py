@@ -23,6 +23,12 @@ from thrive.outcomes.services import Refused
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTHS = [(number, calendar.month_name[number]) for number in range(1, 13)]
+REAL_DATE = "Enter a real date, like 31/12/2026."
+TEAM_MESSAGES = {"required": "Choose the team.", "invalid_choice": "Choose one of your teams."}
+TIMEPOINT_MESSAGES = {
+    "required": "Choose the timepoint.",
+    "invalid_choice": "Choose a timepoint from the list.",
+}
 CLINICIAN_MODES = [(Mode.CLINICIAN.value, Mode.CLINICIAN.label), (Mode.PAPER.value, Mode.PAPER.label)]
 
 
@@ -41,26 +47,70 @@ class PatientForm(forms.Form):
         required=False,
         max_length=20,
         help_text="Your trust's pseudonymous identifier. Leave it empty and Thrive makes one.",
+        error_messages={"max_length": "A local identifier is up to 20 letters, digits and dashes."},
     )
     nhs_number = forms.CharField(
         label="NHS number (optional)",
         required=False,
         max_length=14,
         help_text="10 digits, for example 485 777 3456",
+        error_messages={"max_length": "Enter the 10 digits of the NHS number, like 485 777 3456."},
     )
-    birth_year = forms.IntegerField(label="Year of birth", min_value=1900)
-    birth_month = forms.TypedChoiceField(label="Month of birth", choices=MONTHS, coerce=int)
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect)
-    ethnicity = forms.ChoiceField(label="Ethnic group", choices=[("", "Choose one"), *Ethnicity.choices])
+    birth_year = forms.IntegerField(
+        label="Year of birth",
+        min_value=1900,
+        error_messages={
+            "required": "Enter the year of birth.",
+            "invalid": "Enter the year of birth as 4 digits, like 1990.",
+            "min_value": "Enter a year of birth of %(limit_value)s or later.",
+        },
+    )
+    birth_month = forms.TypedChoiceField(
+        label="Month of birth",
+        choices=MONTHS,
+        coerce=int,
+        error_messages={
+            "required": "Choose the month of birth.",
+            "invalid_choice": "Choose a month of birth from the list.",
+        },
+    )
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the patient's sex, or Not known.",
+            "invalid_choice": "Choose the patient's sex from the options listed.",
+        },
+    )
+    ethnicity = forms.ChoiceField(
+        label="Ethnic group",
+        choices=[("", "Choose one"), *Ethnicity.choices],
+        error_messages={
+            "required": "Choose the patient's ethnic group.",
+            "invalid_choice": "Choose an ethnic group from the list.",
+        },
+    )
     postcode = forms.CharField(
         label="Postcode (optional)",
         required=False,
         max_length=10,
         help_text="Used only to find the area they live in and its deprivation; the postcode is not kept.",
+        error_messages={"max_length": "Enter a full postcode, like E1 6AN."},
     )
-    borough = forms.ChoiceField(label="Or the borough they live in (optional)", required=False)
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label=None)
-    start = forms.DateField(label="Episode start date", widget=DATE)
+    borough = forms.ChoiceField(
+        label="Or the borough they live in (optional)",
+        required=False,
+        error_messages={"invalid_choice": "Choose a borough from the list, or Not known."},
+    )
+    team = forms.ModelChoiceField(
+        label="Team", queryset=Team.objects.none(), empty_label=None, error_messages=TEAM_MESSAGES
+    )
+    start = forms.DateField(
+        label="Episode start date",
+        widget=DATE,
+        error_messages={"required": "Enter the date the episode started.", "invalid": REAL_DATE},
+    )
 
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,8 +121,14 @@ class PatientForm(forms.Form):
 
 
 class EpisodeForm(forms.Form):
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label=None)
-    start = forms.DateField(label="Start date", widget=DATE)
+    team = forms.ModelChoiceField(
+        label="Team", queryset=Team.objects.none(), empty_label=None, error_messages=TEAM_MESSAGES
+    )
+    start = forms.DateField(
+        label="Start date",
+        widget=DATE,
+        error_messages={"required": "Enter the date the episode started.", "invalid": REAL_DATE},
+    )
 
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,9 +137,20 @@ class EpisodeForm(forms.Form):
 
 
 class EndEpisodeForm(forms.Form):
-    end = forms.DateField(label="End date", widget=DATE, initial=timezone.localdate)
+    end = forms.DateField(
+        label="End date",
+        widget=DATE,
+        initial=timezone.localdate,
+        error_messages={"required": "Enter the date the episode ended.", "invalid": REAL_DATE},
+    )
     end_reason = forms.ChoiceField(
-        label="Why did the episode end?", choices=EndReason.choices, widget=forms.RadioSelect
+        label="Why did the episode end?",
+        choices=EndReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose why the episode ended.",
+            "invalid_choice": "Choose why the episode ended from the reasons listed.",
+        },
     )
 
 
@@ -113,14 +180,26 @@ class QuestionnaireForm(forms.Form):
         self.measure = measure
         if details:
             self.fields["assessed_on"] = forms.DateField(
-                label="Date answered", widget=DATE, initial=timezone.localdate
+                label="Date answered",
+                widget=DATE,
+                initial=timezone.localdate,
+                error_messages={
+                    "required": "Enter the date the questions were answered.",
+                    "invalid": REAL_DATE,
+                },
             )
-            self.fields["timepoint"] = forms.ChoiceField(label="Timepoint", choices=Timepoint.choices)
+            self.fields["timepoint"] = forms.ChoiceField(
+                label="Timepoint", choices=Timepoint.choices, error_messages=TIMEPOINT_MESSAGES
+            )
             self.fields["mode"] = forms.ChoiceField(
                 label="How were the answers given?",
                 choices=CLINICIAN_MODES,
                 widget=forms.RadioSelect,
                 initial=Mode.CLINICIAN,
+                error_messages={
+                    "required": "Choose how the answers were given.",
+                    "invalid_choice": "Choose how the answers were given from the options listed.",
+                },
             )
         for item in measure.items:
             choices = [(str(option.value), f"{option.value} – {option.label}") for option in item.options]
@@ -206,16 +285,33 @@ class AmendForm(QuestionnaireForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="For example, a transcription error. Do not include the patient's name.",
+        error_messages={
+            "required": "Give the reason for amending this assessment.",
+            "max_length": "The reason must be 2,000 characters or fewer.",
+        },
     )
 
 
 class LinkForm(forms.Form):
-    measure = forms.ChoiceField(label="Questionnaire", widget=forms.RadioSelect)
-    timepoint = forms.ChoiceField(label="Timepoint", choices=Timepoint.choices)
+    measure = forms.ChoiceField(
+        label="Questionnaire",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the questionnaire.",
+            "invalid_choice": "Choose one of the questionnaires listed.",
+        },
+    )
+    timepoint = forms.ChoiceField(
+        label="Timepoint", choices=Timepoint.choices, error_messages=TIMEPOINT_MESSAGES
+    )
     email = forms.EmailField(
         label="Email address (optional)",
         required=False,
         help_text="The link is emailed and not kept. Leave it empty to show the link and a QR code to scan.",
+        error_messages={
+            "invalid": "Enter an email address like name@example.org, or leave it empty.",
+            "max_length": "The email address must be %(limit_value)s characters or fewer.",
+        },
     )
 
     def __init__(self, *args: Any, measures: tuple[str, ...], **kwargs: Any) -> None:
@@ -228,7 +324,10 @@ class DomainsForm(forms.Form):
         label=f"Choose up to {dialog_plus.MAX_DOMAINS} domains to talk about",
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one domain to talk about."},
+        error_messages={
+            "required": "Choose at least one domain to talk about.",
+            "invalid_choice": "Choose domains from the list.",
+        },
     )
 
     def __init__(self, *args: Any, rows: list[dialog_plus.ItemComparison], **kwargs: Any) -> None:
@@ -308,6 +407,9 @@ class ReviewForm(forms.Form):
                 widget=forms.RadioSelect,
                 required=False,
                 initial=action.review if action.review != ActionReview.PENDING else None,
+                error_messages={
+                    "invalid_choice": "Say whether the action was done, partly done or not done."
+                },
             )
 
     def reviews(self) -> dict[int, str]:

@@ -247,7 +247,7 @@ def test_list_filters(client: Client, programme: dict) -> None:
     html = client.get("/events/").content.decode()
     assert f"start={next_week['start']}&amp;end={next_week['end']}" in html  # the "Next week" link
     bad = client.get("/events/", {"start": "2026-13-01", "borough": "nowhere"}).content.decode()
-    assert "Enter a valid date." in bad or "There is a problem" in bad
+    assert "Enter a real &#39;from&#39; date, like 10/10/2026." in bad
     assert "Choose a London borough from the list." in bad
 
 

@@ -182,7 +182,10 @@ def test_an_agreed_action_is_reviewed_next_time_and_a_bad_review_is_refused(
     second = dialog_plus.start_session(by=personas.clinician, episode=episode)
     review = reverse("outcomes:session-review", args=[second.pk])
     response = clinician.post(review, {f"action_{action.pk}": "forgotten"})
-    assert response.status_code == 400 and "Select a valid choice" in page(response)
+    assert (
+        response.status_code == 400
+        and "Say whether the action was done, partly done or not done." in page(response)
+    )
     action.refresh_from_db()
     assert action.review == ActionReview.PENDING and action.reviewed_in is None
 

@@ -136,7 +136,10 @@ def test_amend_page_needs_a_reason_and_keeps_the_original(
     client = client_for(personas.clinician)
     url = reverse("outcomes:assessment-amend", args=[done.public_id])
     missing = client.post(url, _form(dialog(5), assessed_on=days_ago(5).isoformat()))
-    assert missing.status_code == 400 and "This field is required" in missing.content.decode()
+    assert (
+        missing.status_code == 400
+        and "Give the reason for amending this assessment." in missing.content.decode()
+    )
     client.post(url, _form(dialog(5), assessed_on=days_ago(5).isoformat(), reason="Read the wrong row"))
     page = client.get(reverse("outcomes:assessment", args=[done.public_id])).content.decode()
     assert "Read the wrong row" in page and "Amendments" in page
