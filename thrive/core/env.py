@@ -56,7 +56,7 @@ def env_json_object(name: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ImproperlyConfigured(f"{name} must be a JSON object: {exc}") from exc
     if not isinstance(value, dict):
-        raise ImproperlyConfigured(f"{name} must be a JSON object like {{\"key\": ...}}, not {raw!r}")
+        raise ImproperlyConfigured(f'{name} must be a JSON object like {{"key": ...}}, not {raw!r}')
     return value
 
 
