@@ -6,7 +6,8 @@ production-like server.
 
 Starts, on 127.0.0.1 with production settings (debug off; see bench/settings.py; encryption keys derived from
 the database's address, so cases from earlier runs stay readable for linkage), gunicorn
-(`--workers` x `--threads`), a django-tasks database worker and the outbox sweep, as scripts/serve.sh does,
+(`--workers` x `--threads`), the django-tasks database workers (notifications; the rest) and the outbox
+sweep, as scripts/serve.sh does,
 with a local SMTP server standing in for email. The database in DATABASE_URL must hold the geography and the
 demo accounts (`--prepare`: migrate, load-geography and demo-data for accounts; create an empty database
 first).
@@ -180,18 +181,27 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.db import connection
+
     from thrive.accounts.apikeys import create_api_key
     from thrive.accounts.models import Organisation
 
+    if connection.vendor == "postgresql":
+        # Production runs autovacuum; a bench database run again and again, on a server without it, would
+        # otherwise measure the dead rows of earlier runs.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     police = Organisation.objects.get(slug="example-police")
     _, key = create_api_key(organisation=police, name=f"bench-{uuid.uuid4().hex[:6]}", scopes=["cases:write"])
     port = free_port()
     commands = [
         [str(BIN / "gunicorn"), "thrive.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
          str(args.workers), "--threads", str(args.threads), "--timeout", "120", "--log-level", "warning"],
-        [str(BIN / "thrive"), "db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay",
-         "-v", "0"],
-        [str(BIN / "thrive"), "outbox", "deliver", "--loop"],
+        *([str(BIN / "thrive"), "db_worker", "--queue-name", "notifications", "--interval", "0.1",
+           "--no-reload", "--no-startup-delay", "-v", "0"] for _ in range(2)),
+        [str(BIN / "thrive"), "db_worker", "--queue-name", "default", "--interval", "0.5", "--no-reload",
+         "--no-startup-delay", "-v", "0"],
+        [str(BIN / "thrive"), "outbox", "deliver", "--loop", "--interval", "2", "--grace", "5"],
     ]  # fmt: skip
     processes = [subprocess.Popen(command, cwd=ROOT, env=env) for command in commands]
     try:

@@ -19,14 +19,29 @@ else
   workers=${THRIVE_WEB_WORKERS:-3}
   export THRIVE_SITE_URL=${THRIVE_SITE_URL:-http://127.0.0.1:${port}}
 fi
+# Task workers for notifications alone (THRIVE_NOTIFICATION_WORKERS, default 2: a delivery mostly waits on the
+# network, so two overlap; a new referral's webhook goes out within a second of the report), and one for the
+# rest (detection runs, which can take a while and must not hold up a delivery).
+for _ in $(seq "${THRIVE_NOTIFICATION_WORKERS:-2}"); do
+  if [ "${THRIVE_TASK_BACKEND:-database}" = redis ]; then
+    "$bin/thrive" rqworker notifications &
+  else
+    "$bin/thrive" db_worker --queue-name notifications --interval 0.1 --no-reload --no-startup-delay &
+  fi
+  pids+=($!)
+done
 if [ "${THRIVE_TASK_BACKEND:-database}" = redis ]; then
   "$bin/thrive" rqworker default &
 else
-  "$bin/thrive" db_worker --interval 0.2 --no-reload --no-startup-delay &
+  "$bin/thrive" db_worker --queue-name default --interval 0.5 --no-reload --no-startup-delay &
 fi
 pids+=($!)
-# The sweeper delivers anything the task queue missed (a crash between commit and enqueue loses nothing).
-"$bin/thrive" outbox deliver --loop --interval 2 &
+# The sweeper delivers anything the task queue missed (a crash between commit and enqueue loses nothing);
+# deliveries due for under 5 s are left to their task.
+"$bin/thrive" outbox deliver --loop --interval 2 --grace 5 &
+pids+=($!)
+# Escalates referrals past their first-contact target to the service's managers and the area's leads.
+"$bin/thrive" referrals escalate --loop --interval 300 &
 pids+=($!)
 echo "Thrive is serving on http://127.0.0.1:${port}/ (sign-in accounts: .venv/bin/thrive demo-users)"
 "$bin/gunicorn" thrive.wsgi:application --bind "127.0.0.1:${port}" --workers "$workers" --threads 4 \

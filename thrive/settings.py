@@ -121,7 +121,15 @@ TEMPLATES = [
 ]
 
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'thrive.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=0)}
+# Persistent connections (checked before reuse): a new PostgreSQL connection per request, and per task in the
+# workers, which reconnect between tasks, costs more than many of the queries it serves. Tests keep none.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", DEFAULT_SQLITE),
+        conn_max_age=env_int("THRIVE_DB_CONN_MAX_AGE", 0 if TESTING else 60),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (

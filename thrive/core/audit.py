@@ -3,6 +3,11 @@
 Each entry's hash covers its own fields and the previous entry's hash, so altering or removing a row breaks the
 chain from there on; `thrive audit verify` finds the first bad entry. The database itself refuses updates and
 deletes (triggers installed by the migration, on SQLite and PostgreSQL).
+
+Appending locks the chain's head row until the transaction commits, so concurrent writers chain in the order
+they commit, and every writer that audits waits for the one holding the head. A long transaction that audits
+early would hold everyone up: `appended_at_commit()` holds its entries back and appends them all as the block
+ends, just before the commit, so the head is locked for the commit alone.
 """
 
 from __future__ import annotations
@@ -10,10 +15,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from thrive.core.middleware import current_request, current_request_id
@@ -72,35 +80,97 @@ def record(
     reason: str = "",
     summary: str = "",
 ) -> AuditEntry:
-    """Append one entry, inside the caller's transaction so it commits (or not) with the change it records."""
+    """Append one entry, inside the caller's transaction so it commits (or not) with the change it records.
+
+    Within `appended_at_commit()` the entry is appended (given its id and hashes) as that block ends; the
+    returned object is the one that is saved then."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
+    entry = AuditEntry(
+        created_at=timezone.now(),
+        user_id=user.pk if user is not None else None,
+        user_email=user.email if user is not None else "",
+        organisation_id=organisation.pk if organisation is not None else None,
+        organisation_name=organisation.name if organisation is not None else "",
+        role=role,
+        action=str(action),
+        object_type=object_type,
+        object_id=str(object_id),
+        reason=reason[:2000],
+        summary=summary[:2000],
+        request_id=current_request_id.get(),
+        address=_client_address(),
+    )
+    connection = transaction.get_connection()
+    pending: list[tuple[AuditEntry, _Recorded]] | None = getattr(connection, PENDING, None)
+    if pending is not None and connection.in_atomic_block:
+        # Registered as an on-commit callback only to learn whether the savepoint it was made in is rolled
+        # back (Django then drops it): an entry for a change that was undone must not be appended.
+        marker = _Recorded()
+        transaction.on_commit(marker)
+        pending.append((entry, marker))
+        return entry
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"last_hash": GENESIS}
-        )
-        values: dict[str, Any] = {
-            "created_at": timezone.now(),
-            "user_id": user.pk if user is not None else None,
-            "user_email": user.email if user is not None else "",
-            "organisation_id": organisation.pk if organisation is not None else None,
-            "organisation_name": organisation.name if organisation is not None else "",
-            "role": role,
-            "action": str(action),
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "reason": reason[:2000],
-            "summary": summary[:2000],
-            "request_id": current_request_id.get(),
-            "address": _client_address(),
-        }
-        digest = entry_hash(values, head.last_hash)
-        entry = AuditEntry.objects.create(**values, previous_hash=head.last_hash, entry_hash=digest)
-        AuditChainHead.objects.filter(pk=1).update(last_hash=digest, last_entry_id=entry.pk)
+        _append([entry])
     return entry
+
+
+class _Recorded:
+    """A no-op on-commit callback standing for one held-back entry."""
+
+    def __call__(self) -> None:
+        return None
+
+
+PENDING = "thrive_audit_pending"
+
+
+@contextmanager
+def appended_at_commit() -> Iterator[None]:
+    """Inside a transaction, hold back the entries recorded in this block and append them as it ends.
+
+    Use it as the last context of the transaction's block (`with transaction.atomic(), appended_at_commit():`)
+    so the chain head is taken right before the commit. Entries recorded in a savepoint that was rolled back
+    are dropped; if the block raises, nothing is appended (the transaction rolls back anyway). Nested, only
+    the outermost block appends.
+    """
+    connection = transaction.get_connection()
+    if getattr(connection, PENDING, None) is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("appended_at_commit() needs a transaction")
+    pending: list[tuple[AuditEntry, _Recorded]] = []
+    setattr(connection, PENDING, pending)
+    try:
+        yield
+    finally:
+        setattr(connection, PENDING, None)
+    live = _live_callbacks(connection)
+    entries = [entry for entry, marker in pending if id(marker) in live]
+    if entries:
+        with transaction.atomic():
+            _append(entries)
+
+
+def _live_callbacks(connection: BaseDatabaseWrapper) -> set[int]:
+    """The on-commit callbacks still due: Django removes those of a rolled-back savepoint."""
+    return {id(callback[1]) for callback in connection.run_on_commit}
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain and save the entries, in order, holding the head until the transaction commits."""
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
+    previous = head.last_hash
+    for entry in entries:
+        values = {name: getattr(entry, name) for name in HASHED_FIELDS}
+        entry.previous_hash = previous
+        entry.entry_hash = previous = entry_hash(values, previous)
+        entry.save(force_insert=True)
+    AuditChainHead.objects.filter(pk=1).update(last_hash=previous, last_entry_id=entries[-1].pk)
 
 
 @dataclass(frozen=True)

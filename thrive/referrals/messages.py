@@ -41,6 +41,7 @@ _register(
         title="Bereavement referral needs a service",
         body="A bereaved person has agreed to a bereavement referral ({reference}), but no bereavement "
         "service covers where they live. Sign in to Thrive to assign a service.",
+        urgent=True,
     )
 )
 _register(
@@ -49,6 +50,7 @@ _register(
         title="Bereavement referral withdrawn",
         body="Consent for referral {reference} has been withdrawn and the person's details have been erased "
         "from Thrive. Please make no further contact and remove them from your own records.",
+        urgent=True,
     )
 )
 

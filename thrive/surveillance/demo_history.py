@@ -21,13 +21,12 @@ from thrive.core.crypto import DataSubject
 from thrive.core.crypto import keys as crypto_keys
 from thrive.geography import lookup
 from thrive.geography.models import Area, AreaLevel, LsoaLink
-from thrive.surveillance import folding, matching, notify, places, report_data, substances
+from thrive.surveillance import folding, matching, notify, places, references, report_data, substances
 from thrive.surveillance.models import (
     AgencyReport,
     Case,
     CaseOrganisation,
     NextOfKin,
-    ReferenceCounter,
     StatusChange,
     Substance,
 )
@@ -124,18 +123,21 @@ def new_subjects(count: int) -> list[DataSubject]:
 
 
 class References:
-    """`RTSS-YYYY-NNNNN` numbers taken in memory and written back to the counters at the end."""
+    """`RTSS-YYYY-NNNNN` numbers taken in memory, after any already given, and reserved at the end so that the
+    live service's next numbers (`references.take`) come after them."""
 
     def __init__(self) -> None:
-        self.last = dict(ReferenceCounter.objects.values_list("year", "last"))
+        self.last: dict[int, int] = {}
 
     def take(self, year: int) -> str:
-        self.last[year] = self.last.get(year, 0) + 1
-        return f"RTSS-{year}-{self.last[year]:05d}"
+        if year not in self.last:
+            self.last[year] = references.last_taken(year)
+        self.last[year] += 1
+        return references.format_reference(year, self.last[year])
 
     def save(self) -> None:
         for year, last in self.last.items():
-            ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
+            references.reserve(year, last)
 
 
 def write(past: list[PastCase], *, trusts: dict[int, Organisation]) -> int:
@@ -156,7 +158,7 @@ def write(past: list[PastCase], *, trusts: dict[int, Organisation]) -> int:
             sorted({name for f in folded for name in substances.normalise(f.get("incident.substances", []))})
         )
     }
-    references = References()
+    numbers = References()
     notified: dict[
         tuple[int | None, int | None], list[Organisation]
     ] = {}  # agencies told, by the two boroughs
@@ -172,7 +174,7 @@ def write(past: list[PastCase], *, trusts: dict[int, Organisation]) -> int:
                 p, current = past[i], folded[i]
                 first_at = p.reports[0][1]
                 case = Case(
-                    reference=references.take(first_at.year),
+                    reference=numbers.take(first_at.year),
                     subject=next(subjects),
                     date_found=first_at.date(),
                     first_reported_by=p.police,
@@ -199,7 +201,7 @@ def write(past: list[PastCase], *, trusts: dict[int, Organisation]) -> int:
             Case.objects.bulk_create(cases)
             _write_around([past[i] for i in chunk], cases, subjects, vocabulary, substance_names, notified)
             written += len(cases)
-        references.save()
+        numbers.save()
     return written
 
 

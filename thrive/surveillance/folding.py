@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from thrive.accounts.models import Organisation
 from thrive.surveillance import places, report_data, substances
-from thrive.surveillance.models import AgencyReport, Case
+from thrive.surveillance.models import AgencyReport, Case, Substance
 from thrive.surveillance.validation import age_on
 
 
@@ -28,7 +29,7 @@ def _time(value: str | None) -> time | None:
 
 
 def current_values(case: Case, reports: list[AgencyReport] | None = None) -> dict[str, Any]:
-    reports = reports if reports is not None else list(case.reports.order_by("submitted_at", "id"))
+    reports = reports if reports is not None else list(_reports(case))
     return report_data.fold([report.data for report in reports])
 
 
@@ -81,8 +82,9 @@ def apply_current(
     return flags
 
 
-def refresh_case(case: Case, reports: list[AgencyReport] | None = None) -> list[str]:
-    """Recompute the case's columns from its reports and save them; returns the flags raised."""
+def fold_reports(case: Case, reports: list[AgencyReport]) -> tuple[list[str], list[Substance]]:
+    """Set the case's columns from these reports without saving (a new case is folded before its first
+    save, so it is saved once); returns the flags raised and the case's substances, to set once saved."""
     current = current_values(case, reports)
     trust_slug = current.get("mental_health_trust")
     trust = Organisation.objects.filter(slug=trust_slug).first() if trust_slug else None
@@ -94,9 +96,19 @@ def refresh_case(case: Case, reports: list[AgencyReport] | None = None) -> list[
         flags.append("new_substance")
     case.flags = flags
     case.updated_at = timezone.now()
+    return flags, rows
+
+
+def refresh_case(case: Case, reports: list[AgencyReport] | None = None) -> list[str]:
+    """Recompute the case's columns from its reports and save them; returns the flags raised."""
+    flags, rows = fold_reports(case, reports if reports is not None else list(_reports(case)))
     case.save()
     case.substances.set(rows)
     return flags
+
+
+def _reports(case: Case) -> QuerySet[AgencyReport]:
+    return case.reports.order_by("submitted_at", "id")
 
 
 FLAG_TEXT = {

@@ -17,6 +17,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from thrive.accounts.models import Organisation
+from thrive.core import audit
 from thrive.surveillance.models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -60,7 +61,8 @@ def idempotent(*, request: Any, organisation: Organisation, handler: Callable[[]
     if existing is not None:
         return _replay(existing, digest)
     try:
-        with transaction.atomic():
+        # Audit entries made by the handler are appended last, just before the commit (see `audit`).
+        with transaction.atomic(), audit.appended_at_commit():
             response = handler()
             if response.status_code < 500 and response.status_code not in (400, 404, 409):
                 IdempotencyRecord.objects.create(

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from thrive.core.crypto import keys as crypto_keys
 from thrive.core.crypto import name_dob_index, nhs_number_index
 from thrive.surveillance import codes, linkage
 from thrive.surveillance.models import AgencyReport, Case, DuplicateCandidate
@@ -97,12 +98,15 @@ def candidates(case: Case) -> list[Case]:
     nhs = [i for i in case.reports.values_list("nhs_index", flat=True) if i]
     if nhs:
         near |= Q(pk__in=AgencyReport.objects.filter(nhs_index__in=nhs).values("case_id"))
-    return list(
+    found = list(
         Case.objects.filter(near)
         .exclude(pk=case.pk)
         .exclude(status=codes.Status.MERGED)
         .select_related("subject", "residence_lsoa11")
+        .defer("residence_lsoa11__boundary", "residence_lsoa11__imd_domains")
     )
+    crypto_keys.prime_data_keys(c.subject for c in found)  # their names are read next: no query per case
+    return found
 
 
 def queue_duplicates(case: Case) -> list[tuple[Case, linkage.Score]]:

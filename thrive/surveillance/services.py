@@ -1,17 +1,19 @@
 """Recording what an agency says about a death: one service for the API, the web form and the CSV import.
 
 `submit_report` runs in one transaction: it links the report to an existing case when it must (same NHS
-number, or same names and date of birth), otherwise opens a case; refreshes the case; queues possible
-duplicates; gives a new case its reference; writes the outbox rows that notify the area's agencies; records
+number, or same names and date of birth), otherwise opens a case with the year's next reference; refreshes
+the case; queues possible duplicates; writes the outbox rows that notify the area's agencies; records
 the bereaved and their consent (sending `consent_recorded`, so a referral is made in the same transaction);
-and audits. The outbox delivers after commit. The steps that take shared locks (the year's reference counter,
-the audit chain's head, which the referral's own audit entry takes) come last, so concurrent reports wait on
-each other briefly.
+and audits. The outbox delivers after commit (a task is queued as it commits; the sweep is the fallback).
+
+Concurrent reports must not queue behind each other: the reference comes from a sequence on PostgreSQL, which
+holds no lock (`references.py`), and the audit entries (the report's, and the referral's made in the same
+transaction) are appended as the transaction ends (`audit.appended_at_commit`), so the audit chain's head is
+locked only for the commit.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +24,8 @@ from thrive.accounts.models import ApiKey, Organisation, User
 from thrive.core import audit
 from thrive.core.crypto import DataSubject
 from thrive.geography.models import Area, AreaLevel
-from thrive.surveillance import codes, folding, linkage, matching, notify, report_data
-from thrive.surveillance.models import AgencyReport, Case, CaseOrganisation, NextOfKin, ReferenceCounter
+from thrive.surveillance import codes, folding, linkage, matching, notify, references, report_data
+from thrive.surveillance.models import AgencyReport, Case, CaseOrganisation, NextOfKin
 from thrive.surveillance.signals import consent_recorded
 
 
@@ -41,11 +43,8 @@ def new_subject() -> DataSubject:
 
 
 def next_reference(year: int) -> str:
-    """`RTSS-YYYY-NNNNN`: the year's counter row is locked while the next number is taken."""
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"RTSS-{year}-{counter.last:05d}"
+    """`RTSS-YYYY-NNNNN`: the year's next number (see `references.py`)."""
+    return references.take(year)
 
 
 def submit_report(
@@ -61,7 +60,7 @@ def submit_report(
     """Record one agency's report: to `case` when given (PATCH, "add your report"), else linked or new."""
     flat = report_data.flatten(body)
     nhs_idx, name_idx = matching.indexes(flat)
-    with transaction.atomic():
+    with transaction.atomic(), audit.appended_at_commit():
         link: str = AgencyReport.Link.ADDED
         linked = case is not None
         if case is None:
@@ -71,8 +70,8 @@ def submit_report(
                 linked = True
         created = case is None
         if case is None:
-            case = Case.objects.create(
-                reference=f"PENDING-{uuid.uuid4().hex[:12]}",
+            case = Case(
+                reference=next_reference(timezone.localdate().year),
                 subject=new_subject(),
                 date_found=body["date_found"],
                 first_reported_by=organisation,
@@ -81,7 +80,7 @@ def submit_report(
             link = AgencyReport.Link.NEW
         else:
             case = Case.objects.select_for_update().get(pk=case.pk)
-        report = AgencyReport.objects.create(
+        report = AgencyReport(
             case=case,
             subject=case.subject,
             organisation=organisation,
@@ -95,6 +94,15 @@ def submit_report(
             nhs_index=nhs_idx,
             name_dob_index=name_idx,
         )
+        if created:
+            # A new case is folded from this report before its first save, so it is saved once (each save of
+            # a case has work queued after commit: detection's).
+            flags, substance_rows = folding.fold_reports(case, [report])
+            case.save(force_insert=True)
+            report.save(force_insert=True)
+            case.substances.set(substance_rows)
+        else:
+            report.save(force_insert=True)
         CaseOrganisation.objects.bulk_create(
             [
                 CaseOrganisation(
@@ -103,12 +111,9 @@ def submit_report(
             ],
             ignore_conflicts=True,
         )
-        flags = folding.refresh_case(case)
+        if not created:
+            flags = folding.refresh_case(case)
         duplicates = matching.queue_duplicates(case) if created else []
-        if created:
-            # Numbered last: the year's counter stays locked until commit, so take it as late as possible.
-            case.reference = next_reference(timezone.localdate().year)
-            case.save(update_fields=["reference"])
         notify.notify_agencies(case, by_organisation=organisation, created=created)
         add_next_of_kin(
             case=case,
@@ -130,7 +135,9 @@ def submit_report(
 
 
 def _borough(code: str) -> Area | None:
-    return Area.objects.filter(level=AreaLevel.BOROUGH, code=code).first() if code else None
+    if not code:
+        return None
+    return Area.objects.filter(level=AreaLevel.BOROUGH, code=code).defer("boundary", "imd_domains").first()
 
 
 def add_next_of_kin(
@@ -195,8 +202,9 @@ def record_consent(
     by_organisation: Organisation,
     reason: str = "",
 ) -> NextOfKin:
-    """Record or change a bereaved person's consent to a referral; the signal goes in the same transaction."""
-    with transaction.atomic():
+    """Record or change a bereaved person's consent to a referral; the signal goes in the same transaction
+    (which, on "yes", makes the referral: its audit entry is appended with this one, just before the commit)."""
+    with transaction.atomic(), audit.appended_at_commit():
         person = (
             NextOfKin.objects.select_for_update().select_related("case", "subject").get(pk=next_of_kin.pk)
         )

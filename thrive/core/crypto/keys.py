@@ -239,6 +239,17 @@ def data_key(subject_id: uuid.UUID) -> bytes | None:
     return key
 
 
+def prime_data_keys(subjects: Iterable[DataSubject]) -> None:
+    """Cache the data keys of subjects already loaded (`select_related("subject")`), so that reading many
+    records' encrypted fields costs no query per record. Erased subjects are left to `data_key`."""
+    for subject in subjects:
+        if _cache.get(subject.pk) is None and subject.erased_at is None and subject.wrapped_key:
+            key = unwrap_data_key(
+                bytes(subject.wrapped_key), subject_id=subject.pk, key_id=subject.master_key_id
+            )
+            _cache.put(subject.pk, key)
+
+
 def warm_key_cache(subject_ids: Iterable[uuid.UUID]) -> None:
     """Unwrap many subjects' keys with one query, before a page decrypts fields of many records."""
     missing = {u for u in map(as_uuid, subject_ids) if u is not None and _cache.get(u) is None}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -120,6 +121,18 @@ def check_webhook_url(url: str) -> None:
     raise PermanentFailure(f"webhook: refusing to send to {url[:100]!r}: HTTPS is required")
 
 
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One session per thread: its connections (TLS set up once) are kept alive between deliveries, where a
+    bare `requests.post` builds a TLS context, loads the CA certificates and connects every time."""
+    session: requests.Session | None = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
 def send_webhook(delivery: Delivery, message: OutboxMessage) -> None:
     """POST the signed JSON document; any 2xx is delivered. Redirects are not followed."""
     if delivery.organisation is not None:  # the organisation's current endpoint and secret
@@ -140,7 +153,7 @@ def send_webhook(delivery: Delivery, message: OutboxMessage) -> None:
         "X-Thrive-Event": message.kind,
     }
     try:
-        response = requests.post(
+        response = _session().post(
             url, data=body, headers=headers, timeout=WEBHOOK_TIMEOUT, allow_redirects=False
         )
     except requests.RequestException as exc:

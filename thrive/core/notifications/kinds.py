@@ -41,12 +41,14 @@ IDENTIFYING_KEYS = frozenset(
 
 @dataclass(frozen=True)
 class Kind:
-    """A registered message kind. `link` is a template too; when empty the payload's `link` is used."""
+    """A registered message kind. `link` is a template too; when empty the payload's `link` is used. An
+    `urgent` kind's deliveries are queued ahead of the others (someone is waiting on them: a new referral)."""
 
     name: str
     title: str
     body: str
     link: str = ""
+    urgent: bool = False
     required: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -122,6 +124,7 @@ REFERRAL_NEW = register_kind(
         "referral.new",
         title="New bereavement referral",
         body="A new referral ({reference}) has been made to your service. Sign in to Thrive to see it.",
+        urgent=True,
     )
 )
 REFERRAL_ESCALATED = register_kind(

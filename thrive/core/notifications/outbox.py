@@ -43,6 +43,10 @@ LEASE = timedelta(minutes=5)  # longer than a batch of sends can take with the c
 BATCH = 10
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
+# A message's deliveries are made, and so claimed and sent, in this order: the quick ones first, so a slow mail
+# server never holds up the in-app notification or the receiving system's webhook.
+CHANNEL_ORDER: dict[str, int] = {Channel.IN_APP: 0, Channel.WEBHOOK: 1, Channel.EMAIL: 2}
+QUICK_CHANNELS = [str(Channel.IN_APP), str(Channel.WEBHOOK)]
 
 
 def send(
@@ -94,7 +98,7 @@ def send(
                         secret=t.secret,
                         next_attempt_at=message.created_at,
                     )
-                    for t in targets
+                    for t in sorted(targets, key=lambda t: CHANNEL_ORDER[t.channel])
                 ]
             )
     except IntegrityError:
@@ -103,16 +107,28 @@ def send(
             raise
         return existing
     if targets:
-        transaction.on_commit(partial(_enqueue, message.pk))
+        transaction.on_commit(partial(_enqueue, message.pk, urgent=spec.urgent))
     return message
 
 
-def _enqueue(message_id: int) -> None:
-    """Ask a task worker to deliver promptly. If this fails the periodic sweep still delivers the message."""
+def _enqueue(message_id: int, *, urgent: bool = False) -> None:
+    """Ask a task worker to deliver promptly, on the notifications queue when the backend has one (its own
+    workers, never stuck behind a long task). An urgent kind's quick channels (in-app, webhook) get a task of
+    their own, ahead of the rest where the backend orders by priority; its email follows with the others, so
+    a slow mail server never holds up the next urgent message. If this fails the sweep still delivers."""
+    from django_tasks.base import TASK_MAX_PRIORITY
+
     from thrive.core.notifications.tasks import deliver_message
 
     try:
-        deliver_message.enqueue(message_id)
+        backend = deliver_message.get_backend()
+        task = deliver_message
+        if settings.NOTIFICATION_QUEUE in backend.queues:
+            task = task.using(queue_name=settings.NOTIFICATION_QUEUE)
+        if urgent:
+            first = task.using(priority=TASK_MAX_PRIORITY) if backend.supports_priority else task
+            first.enqueue(message_id, QUICK_CHANNELS)
+        task.enqueue(message_id)
     except Exception:
         logger.warning(
             "Could not enqueue delivery of outbox message %s; the sweep will deliver it",
@@ -139,17 +155,23 @@ def claim(
     lease: timedelta = LEASE,
     message_id: int | None = None,
     now: datetime | None = None,
+    grace: timedelta = timedelta(0),
+    only_channels: Sequence[str] | None = None,
 ) -> list[Delivery]:
     """Claim up to `limit` due deliveries for `lease`. Each claim counts as an attempt, so a delivery that
-    keeps killing its worker ends as a dead letter rather than looping for ever."""
+    keeps killing its worker ends as a dead letter rather than looping for ever. With `grace`, only those due
+    for at least that long (the sweep leaves fresh ones to the task queued for them); with `only_channels`,
+    only those sent through them."""
     now = now or timezone.now()
     token = f"{worker[:90]}/{secrets.token_hex(4)}"
     with transaction.atomic():
-        due = Delivery.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now).filter(
+        due = Delivery.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now - grace).filter(
             Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
         )
         if message_id is not None:
             due = due.filter(message_id=message_id)
+        if only_channels is not None:
+            due = due.filter(channel__in=only_channels)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         rows = list(due.order_by("next_attempt_at", "id").values_list("id", "attempts")[:limit])
@@ -239,12 +261,26 @@ def _record_failure(delivery: Delivery, error: str, *, permanent: bool = False) 
 
 
 def deliver_due(
-    *, message_id: int | None = None, batch: int = BATCH, lease: timedelta = LEASE, worker: str | None = None
+    *,
+    message_id: int | None = None,
+    batch: int = BATCH,
+    lease: timedelta = LEASE,
+    worker: str | None = None,
+    grace: timedelta = timedelta(0),
+    only_channels: Sequence[str] | None = None,
 ) -> int:
-    """Claim and deliver batches until nothing is due; returns how many deliveries were attempted."""
+    """Claim and deliver batches until nothing is due (for `grace` and `only_channels`, see `claim`); returns
+    how many deliveries were attempted."""
     worker = worker or worker_name()
     attempted = 0
-    while claimed := claim(worker=worker, limit=batch, lease=lease, message_id=message_id):
+    while claimed := claim(
+        worker=worker,
+        limit=batch,
+        lease=lease,
+        message_id=message_id,
+        grace=grace,
+        only_channels=only_channels,
+    ):
         for delivery in claimed:
             deliver(delivery)
         attempted += len(claimed)

@@ -8,6 +8,7 @@ from thrive.core.notifications.outbox import deliver_due
 
 
 @task()
-def deliver_message(message_id: int) -> int:
-    """Deliver whatever of this message is due. Safe to run twice or alongside the sweep: claims decide."""
-    return deliver_due(message_id=message_id)
+def deliver_message(message_id: int, channels: list[str] | None = None) -> int:
+    """Deliver whatever of this message is due (through `channels` only, when given). Safe to run twice or
+    alongside the sweep: claims decide."""
+    return deliver_due(message_id=message_id, only_channels=channels)

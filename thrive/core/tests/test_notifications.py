@@ -62,9 +62,11 @@ def test_send_commits_with_the_callers_transaction(django_capture_on_commit_call
     assert len(callbacks) == 1
     assert {d.channel for d in message.deliveries.all()} == {Channel.IN_APP, Channel.EMAIL}
     assert message.title == "New bereavement referral" and "R-0001" in message.body
-    task = DBTaskResult.objects.get()
-    assert task.task_path == "thrive.core.notifications.tasks.deliver_message"
-    assert task.args_kwargs == {"args": [message.pk], "kwargs": {}}
+    # An urgent kind: its quick channels first, then the rest (the email).
+    quick, rest = DBTaskResult.objects.order_by("-priority", "enqueued_at")
+    assert {quick.task_path, rest.task_path} == {"thrive.core.notifications.tasks.deliver_message"}
+    assert quick.args_kwargs == {"args": [message.pk, ["in_app", "webhook"]], "kwargs": {}}
+    assert rest.args_kwargs == {"args": [message.pk], "kwargs": {}}
 
 
 def test_nothing_is_queued_when_the_transaction_rolls_back(django_capture_on_commit_callbacks: Any) -> None:
@@ -148,6 +150,42 @@ def test_the_task_delivers_its_message() -> None:
     assert deliver_message.call(message.pk) == 1
     assert Delivery.objects.get().status == Status.SENT
     assert deliver_message.call(message.pk) == 0
+
+
+def test_urgent_kinds_go_first_on_the_notifications_queue(django_capture_on_commit_callbacks: Any) -> None:
+    """A new referral's delivery is queued ahead of the rest, on the queue its own worker serves."""
+    user = make_user("worker@example.org")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        routine = notifications.send(
+            to=notifications.to_user(user), kind="case.created", payload=PAYLOAD, idempotency_key="routine"
+        )
+        urgent = send_referral(notifications.to_user(user))
+    tasks = list(DBTaskResult.objects.all())
+    assert {task.queue_name for task in tasks} == {"notifications"}
+    first = max(tasks, key=lambda task: task.priority)
+    assert first.args_kwargs["args"][0] == urgent.pk
+    assert all(task.priority < first.priority for task in tasks if task.args_kwargs["args"][0] == routine.pk)
+
+
+def test_a_messages_quick_channels_are_sent_before_email() -> None:
+    org = make_org(
+        duty_email="duty@example.org", webhook_url="https://agency.example.org/hook", webhook_secret="s"
+    )
+    make_user("worker@example.org", org)
+    message = send_referral(notifications.to_organisation(org, roles=["bereavement_worker"]))
+    channels = list(message.deliveries.order_by("id").values_list("channel", flat=True))
+    assert channels == [Channel.IN_APP, Channel.WEBHOOK, Channel.EMAIL]
+
+
+def test_the_sweep_leaves_fresh_deliveries_to_their_task(django_capture_on_commit_callbacks: Any) -> None:
+    user = make_user("worker@example.org")
+    with django_capture_on_commit_callbacks(execute=False):
+        send_referral(notifications.to_user(user, email=False))
+    call_command("outbox", "deliver", "--grace", "5", stdout=StringIO())
+    assert Delivery.objects.get().status == Status.PENDING
+    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=6))
+    call_command("outbox", "deliver", "--grace", "5", stdout=StringIO())
+    assert Delivery.objects.get().status == Status.SENT
 
 
 # --- recipients ------------------------------------------------------------------------------------

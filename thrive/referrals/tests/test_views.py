@@ -59,7 +59,7 @@ def test_the_inbox_updates_itself_and_a_poll_neither_repeats_nor_keeps_the_sessi
 ) -> None:
     client = client_for(personas.bereavement_worker)
     first = client.get(reverse("referrals:inbox")).content.decode()
-    assert 'hx-trigger="every 5s"' in first
+    assert 'hx-trigger="every 1s"' in first
     rows = reverse("referrals:inbox-rows")
     expires = Session.objects.get().expire_date
     unchanged = client.get(rows, {"show": "open", "v": version(first)})

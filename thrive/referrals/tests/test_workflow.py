@@ -4,6 +4,10 @@ withdrawal."""
 from __future__ import annotations
 
 import datetime
+import os
+import signal
+import threading
+import time
 from io import StringIO
 from typing import Any
 
@@ -158,6 +162,32 @@ def test_a_missed_target_is_escalated_once_to_the_manager_and_the_leads(
         personas.borough_lead.email,
     }
     assert services.escalate_overdue(now=friday + datetime.timedelta(days=6)) == []
+
+
+def test_the_escalation_loop_stops_at_once_when_told_to() -> None:
+    """`referrals escalate --loop` (scripts/serve.sh) waits five minutes between checks; a stop signal must
+    end the wait, not let it run on (the server's shutdown waits for it)."""
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def before_the_command(signum: int, frame: Any) -> None:
+        return None
+
+    def stop_once_it_listens() -> None:
+        while signal.getsignal(signal.SIGTERM) is before_the_command:
+            time.sleep(0.05)
+        time.sleep(0.2)  # into its wait between checks
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, before_the_command)
+    stopper = threading.Thread(target=stop_once_it_listens, daemon=True)
+    started = time.monotonic()
+    stopper.start()
+    try:
+        call_command("referrals", "escalate", "--loop", "--interval", "300", stdout=StringIO())
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert time.monotonic() - started < 60
 
 
 def test_a_contacted_referral_is_not_escalated(referral: Referral, personas: Personas) -> None:

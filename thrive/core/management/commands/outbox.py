@@ -1,8 +1,10 @@
 """`thrive outbox deliver [--loop]`, `thrive outbox status [--json]`, `thrive outbox requeue --dead|UUID...`.
 
 `deliver --loop` is the sweep that runs beside the task worker: it delivers anything due (new messages whose
-task was lost, retries whose backoff has passed, claims whose worker died). Without --loop it delivers what is
-due once and exits, for cron or a one-off catch-up.
+task was lost, retries whose backoff has passed, claims whose worker died). Beside task workers give it
+`--grace 5`: deliveries due for less than that are left to the tasks queued for them (a sweep taking a fresh
+one would only race its task, and hold it in a batch behind others). Without --loop it delivers what is due
+once and exits, for cron or a one-off catch-up.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ class Command(BaseCommand):
         deliver.add_argument("--loop", action="store_true", help="keep sweeping until stopped")
         deliver.add_argument("--interval", type=float, default=2.0, help="seconds between sweeps (default 2)")
         deliver.add_argument("--batch", type=int, default=outbox.BATCH, help="deliveries claimed at a time")
+        deliver.add_argument(
+            "--grace",
+            type=float,
+            default=0.0,
+            help="leave deliveries due for less than this many seconds to the task workers, which are told "
+            "of each new message as it commits (default 0; scripts/serve.sh gives 5)",
+        )
         deliver.add_argument(
             "--lease",
             type=float,
@@ -76,6 +85,7 @@ class Command(BaseCommand):
 
     def _deliver(self, options: dict[str, Any]) -> None:
         lease = timedelta(seconds=options["lease"])
+        grace = timedelta(seconds=options["grace"])
         worker = outbox.worker_name()
         stopping = False
 
@@ -88,7 +98,9 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, stop)
         while True:
             try:
-                attempted = outbox.deliver_due(batch=options["batch"], lease=lease, worker=worker)
+                attempted = outbox.deliver_due(
+                    batch=options["batch"], lease=lease, worker=worker, grace=grace
+                )
             except DatabaseError:
                 if not options["loop"]:
                     raise

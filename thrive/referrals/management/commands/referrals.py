@@ -9,16 +9,19 @@ to the service's managers and the area's surveillance leads, so running it often
 from __future__ import annotations
 
 import datetime
+import logging
 import signal
-import time
+import threading
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from thrive.referrals import services
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -35,24 +38,27 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = self._moment(options["now"])
-        stopping = False
+        stopping = threading.Event()
 
         def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
+            stopping.set()
 
         if options["loop"]:
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
         while True:
-            escalated = services.escalate_overdue(now=now)
+            try:
+                escalated = services.escalate_overdue(now=now)
+            except DatabaseError:
+                if not options["loop"]:
+                    raise
+                logger.exception("Escalation check failed; trying again at the next interval")
+                escalated = []
             if escalated or not options["loop"]:
                 names = ", ".join(r.reference for r in escalated)
                 self.stdout.write(f"Escalated {len(escalated)} referral(s){': ' + names if names else ''}")
-            if not options["loop"] or stopping:
-                return
-            time.sleep(options["interval"])
-            if stopping:
+            # Waiting on the event, not sleeping: a stop signal ends the wait at once (a sleep would run on).
+            if not options["loop"] or stopping.wait(options["interval"]):
                 return
             close_old_connections()  # a long-running process must not keep a dead or stale connection
 
