@@ -43,6 +43,39 @@ def test_a_saved_case_asks_for_an_incremental_run_once_committed(
     assert queued("incremental_detection") == 1
 
 
+def test_the_cases_of_one_transaction_ask_once(
+    grid: Grid, quick: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        first, second = add_cases([{"day": timezone.localdate(), "lsoa": grid.lsoa(HACKNEY)}] * 2)
+        first.save()
+        second.save()
+    assert len(callbacks) == 1
+    assert DetectionSchedule.objects.get().pending_case_ids == sorted([first.pk, second.pk])
+    with django_capture_on_commit_callbacks(execute=True) as later:
+        first.save()  # a later transaction asks again
+    assert len(later) == 1
+
+
+def test_a_rolled_back_savepoint_does_not_swallow_later_saves(
+    case: Case, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                case.save()  # its run request is dropped with the savepoint
+                raise RuntimeError("the savepoint rolls back")
+        except RuntimeError:
+            pass
+        case.save()
+    assert len(callbacks) == 1
+    assert DetectionSchedule.objects.get().pending_case_ids == [case.pk]
+
+
 def test_a_burst_of_changes_pushes_the_run_back_but_not_past_the_longest_wait(grid: Grid, case: Case) -> None:
     start = timezone.now()
     schedule.request_incremental([case.pk])
