@@ -19,6 +19,10 @@ else
   workers=${THRIVE_WEB_WORKERS:-3}
   export THRIVE_SITE_URL=${THRIVE_SITE_URL:-http://127.0.0.1:${port}}
 fi
+if [ "${THRIVE_TASK_BACKEND:-database}" != redis ]; then
+  # Finished task results are kept by the database backend until pruned (also run it daily: docs/operations.md).
+  "$bin/thrive" prune_db_task_results --queue-name '*' --min-age-days 7 >/dev/null || true
+fi
 # Task workers for notifications alone (THRIVE_NOTIFICATION_WORKERS, default 2: a delivery mostly waits on the
 # network, so two overlap; a new referral's webhook goes out within a second of the report), and one for the
 # rest (detection runs, which can take a while and must not hold up a delivery).
