@@ -13,7 +13,12 @@ from django.test import RequestFactory
 from thrive.accounts import forms
 from thrive.accounts.models import Organisation, User
 from thrive.accounts.testing import small_london
-from thrive.accounts.tests.form_messages import generic_errors, generic_errors_for_nonsense, is_generic
+from thrive.core.testing.form_messages import (
+    forms_declared_in,
+    generic_errors,
+    generic_errors_for_nonsense,
+    is_generic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +39,7 @@ FORMS: dict[str, Callable[..., django_forms.BaseForm]] = {
 
 
 def test_every_form_of_the_module_is_checked() -> None:
-    declared = {
-        name
-        for name, value in vars(forms).items()
-        if isinstance(value, type)
-        and issubclass(value, django_forms.BaseForm)
-        and value.__module__ == forms.__name__
-    }
+    declared = forms_declared_in(forms)
     assert declared == set(FORMS)
 
 

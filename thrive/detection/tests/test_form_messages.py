@@ -10,7 +10,7 @@ import pytest
 from django import forms as django_forms
 
 from thrive.accounts.models import User
-from thrive.accounts.tests.form_messages import generic_errors_for_nonsense
+from thrive.core.testing.form_messages import forms_declared_in, generic_errors_for_nonsense
 from thrive.detection import forms
 from thrive.detection.models import Alert
 from thrive.detection.parameters import DEFAULTS
@@ -45,13 +45,7 @@ FORMS: dict[str, Callable[..., django_forms.BaseForm]] = {
 
 
 def test_every_form_of_the_module_is_checked() -> None:
-    declared = {
-        name
-        for name, value in vars(forms).items()
-        if isinstance(value, type)
-        and issubclass(value, django_forms.BaseForm)
-        and value.__module__ == forms.__name__
-    }
+    declared = forms_declared_in(forms)
     assert declared == {name.split(" ")[0] for name in FORMS}
 
 

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.datastructures import MultiValueDict
 
 from thrive.accounts.models import Organisation
-from thrive.accounts.tests.form_messages import generic_errors, generic_errors_for_nonsense
+from thrive.core.testing.form_messages import forms_declared_in, generic_errors, generic_errors_for_nonsense
 from thrive.directory import forms, manage_forms, selfcheck
 
 pytestmark = pytest.mark.django_db
@@ -41,10 +41,7 @@ def test_every_form_of_the_modules_is_checked() -> None:
     declared = {
         f"{module.__name__.rsplit('.', 1)[1]}.{name}"
         for module in (forms, manage_forms, selfcheck)
-        for name, value in vars(module).items()
-        if isinstance(value, type)
-        and issubclass(value, django_forms.BaseForm)
-        and value.__module__ == module.__name__
+        for name in forms_declared_in(module)
     }
     assert declared == set(FORMS)
 

@@ -12,6 +12,7 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
+from types import ModuleType
 from typing import Any
 
 from django import forms
@@ -109,3 +110,14 @@ def generic_errors_for_nonsense(make: Callable[..., forms.BaseForm]) -> list[str
             shown = "no data" if value is None else repr(value[:20])
             found.setdefault((field, generic_pattern(message)), f"{field}: {message[:100]} (input {shown})")
     return list(found.values())
+
+
+def forms_declared_in(module: ModuleType) -> set[str]:
+    """The names of the form classes a module defines (not those it imports), so a test can list them all."""
+    return {
+        name
+        for name, value in vars(module).items()
+        if isinstance(value, type)
+        and issubclass(value, forms.BaseForm)
+        and value.__module__ == module.__name__
+    }
