@@ -195,13 +195,13 @@ def main() -> None:
     _, key = create_api_key(organisation=police, name=f"bench-{uuid.uuid4().hex[:6]}", scopes=["cases:write"])
     port = free_port()
     commands = [
-        [str(BIN / "gunicorn"), "thrive.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+        [str(BIN / "gunicorn"), "thrive.wsgi:application", "--config", "python:thrive.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "--workers",
          str(args.workers), "--threads", str(args.threads), "--timeout", "120", "--log-level", "warning"],
         *([str(BIN / "thrive"), "db_worker", "--queue-name", "notifications", "--interval", "0.1",
-           "--no-reload", "--no-startup-delay", "-v", "0"] for _ in range(2)),
+           "--no-reload", "--no-startup-delay", "--skip-checks", "-v", "0"] for _ in range(2)),
         [str(BIN / "thrive"), "db_worker", "--queue-name", "default", "--interval", "0.5", "--no-reload",
-         "--no-startup-delay", "-v", "0"],
-        [str(BIN / "thrive"), "outbox", "deliver", "--loop", "--interval", "2", "--grace", "5"],
+         "--no-startup-delay", "--skip-checks", "-v", "0"],
+        [str(BIN / "thrive"), "outbox", "--skip-checks", "deliver", "--loop", "--interval", "2", "--grace", "5"],
     ]  # fmt: skip
     processes = [subprocess.Popen(command, cwd=ROOT, env=env) for command in commands]
     try:

@@ -92,6 +92,8 @@ def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[by
         [
             str(BIN / "gunicorn"),
             "thrive.wsgi:application",
+            "--config",
+            "python:thrive.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

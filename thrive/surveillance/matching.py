@@ -39,32 +39,36 @@ def _live(case: Case) -> Case:
 
 
 def exact_link(flat: dict[str, Any]) -> tuple[Case, str] | None:
-    """The existing case this report must join (same NHS number, or same names and date of birth), and why."""
+    """The existing case this report must join (same NHS number, or same names and date of birth), and why.
+
+    One narrow query finds the earlier reports sharing either index; a case is loaded only when there is one
+    (most reports are of a death not reported before, and a wide query was planned for nothing)."""
     nhs_idx, name_idx = indexes(flat)
-    if nhs_idx:
-        report = (
-            AgencyReport.objects.filter(nhs_index=nhs_idx)
-            .select_related("case__subject")
-            .exclude(case__status=codes.Status.WITHDRAWN)
-            .order_by("submitted_at")
-            .first()
-        )
-        if report is not None:
-            return _live(report.case), AgencyReport.Link.NHS_NUMBER
+    shared = Q(nhs_index=nhs_idx) if nhs_idx else Q()
     if name_idx:
-        reports = (
-            AgencyReport.objects.filter(name_dob_index=name_idx)
-            .select_related("case__subject")
-            .exclude(case__status=codes.Status.WITHDRAWN)
-            .order_by("submitted_at")
-        )
-        nhs = flat.get("deceased.nhs_number", "")
-        for report in reports:
-            case = _live(report.case)
-            if nhs and case.nhs_number and case.nhs_number != nhs:
-                continue  # a different NHS number: a namesake, not the same person
-            return case, AgencyReport.Link.NAME_AND_DOB
+        shared |= Q(name_dob_index=name_idx)
+    if not shared:
+        return None
+    earlier = list(
+        AgencyReport.objects.filter(shared)
+        .exclude(case__status=codes.Status.WITHDRAWN)
+        .order_by("submitted_at", "pk")
+        .values_list("case_id", "nhs_index")
+    )
+    by_nhs = [case_id for case_id, index in earlier if nhs_idx and index == nhs_idx]
+    if by_nhs:
+        return _live(_case(by_nhs[0])), AgencyReport.Link.NHS_NUMBER
+    nhs = flat.get("deceased.nhs_number", "")
+    for case_id, _ in earlier:  # the rest share the names and date of birth
+        case = _live(_case(case_id))
+        if nhs and case.nhs_number and case.nhs_number != nhs:
+            continue  # a different NHS number: a namesake, not the same person
+        return case, AgencyReport.Link.NAME_AND_DOB
     return None
+
+
+def _case(pk: int) -> Case:
+    return Case.objects.select_related("subject").get(pk=pk)
 
 
 def record_for_case(case: Case) -> linkage.LinkRecord:
@@ -97,7 +101,10 @@ def candidates(case: Case) -> list[Case]:
     )
     nhs = [i for i in case.reports.values_list("nhs_index", flat=True) if i]
     if nhs:
-        near |= Q(pk__in=AgencyReport.objects.filter(nhs_index__in=nhs).values("case_id"))
+        # The ids, not a subquery: PostgreSQL cannot combine a subquery with the date indexes, and scanned
+        # every case for each report instead.
+        sharing = set(AgencyReport.objects.filter(nhs_index__in=nhs).values_list("case_id", flat=True))
+        near |= Q(pk__in=sorted(sharing))
     found = list(
         Case.objects.filter(near)
         .exclude(pk=case.pk)

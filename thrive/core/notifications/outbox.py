@@ -71,12 +71,9 @@ def send(
             "reference and a link instead"
         )
     title, body, link = spec.render(payload)
-    existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
     targets, label = resolve(to)
     try:
-        # A savepoint: losing a race for the key leaves the caller's transaction usable.
+        # A savepoint: a key already used (a repeat, or a race for it) leaves the caller's transaction usable.
         with transaction.atomic():
             message = OutboxMessage.objects.create(
                 idempotency_key=idempotency_key,
@@ -223,16 +220,20 @@ def _deliver_in_app(delivery: Delivery) -> None:
         raise channels.PermanentFailure("in-app: the delivery names no user")
     with transaction.atomic():
         if _record(delivery, status=Status.SENT, sent_at=timezone.now(), last_error=""):
-            Notification.objects.get_or_create(
-                delivery=delivery,
-                defaults={
-                    "user_id": user_id,
-                    "kind": message.kind,
-                    "title": message.title,
-                    "body": message.body,
-                    "link": message.link,
-                    "created_at": message.created_at,
-                },
+            # One notification per delivery (the unique link): a repeat of this insert changes nothing.
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        delivery=delivery,
+                        user_id=user_id,
+                        kind=message.kind,
+                        title=message.title,
+                        body=message.body,
+                        link=message.link,
+                        created_at=message.created_at,
+                    )
+                ],
+                ignore_conflicts=True,
             )
 
 
@@ -284,6 +285,8 @@ def deliver_due(
         for delivery in claimed:
             deliver(delivery)
         attempted += len(claimed)
+        if len(claimed) < batch:
+            break  # that was all that was due (or free to claim); asking again would find nothing
     return attempted
 
 

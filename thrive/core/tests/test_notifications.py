@@ -98,8 +98,8 @@ def test_same_idempotency_key_is_a_no_op(django_capture_on_commit_callbacks: Any
     connection.vendor != "postgresql", reason="needs concurrent writers (SQLite serialises them)"
 )
 def test_a_race_for_one_key_makes_one_message_and_leaves_the_loser_usable() -> None:
-    """B looks for the key before A commits, then blocks on the unique index; A commits; B gets A's message
-    and its own transaction carries on."""
+    """B inserts the key before A commits and blocks on the unique index; A commits; B gets A's message and
+    its own transaction carries on."""
     results: dict[str, OutboxMessage] = {}
     a_has_sent = threading.Event()
 
@@ -329,6 +329,25 @@ def test_claim_limits_and_message_filter() -> None:
     assert len(outbox.claim(worker="w", limit=3)) == 3
     assert [d.message_id for d in outbox.claim(worker="w", message_id=one.pk)] == []
     assert len(outbox.claim(worker="w")) == 1
+
+
+def test_delivery_stops_asking_once_a_batch_comes_back_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A task delivering its message's three deliveries claims once: a second claim would find nothing."""
+    user = make_user("worker@example.org")
+    for key in ("one", "two", "three"):
+        send_referral(notifications.to_user(user, email=False), key=key)
+    claims: list[int] = []
+    real_claim = outbox.claim
+
+    def counted(**kwargs: Any) -> list[Delivery]:
+        claimed = real_claim(**kwargs)
+        claims.append(len(claimed))
+        return claimed
+
+    monkeypatch.setattr(outbox, "claim", counted)
+    assert outbox.deliver_due(batch=2) == 3
+    assert claims == [2, 1]
+    assert Notification.objects.filter(user=user).count() == 3
 
 
 def test_failures_back_off_then_dead_letter(settings: Any) -> None:
