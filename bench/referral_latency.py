@@ -405,6 +405,7 @@ def run(
 
     sent: dict[str, tuple[float, float]] = {}  # case reference → (sent at, answered at)
     seen: dict[int, float] = {}
+    polls: list[float] = []  # how long each inbox poll took to answer
     stop = threading.Event()
 
     def poll() -> None:
@@ -412,10 +413,12 @@ def run(
         cookie = {"Cookie": f"sessionid={session}"}
         version = ""
         while not stop.is_set():
+            asked = time.time()
             status, html = request(
                 port, "GET", f"/referrals/inbox/rows/?show=open&page=1&v={version}", cookie
             )
             now = time.time()
+            polls.append(now - asked)
             if status not in (200, 204):
                 raise SystemExit(f"the inbox answered {status}")
             if status == 200:
@@ -487,6 +490,7 @@ def run(
     print(f"at the webhook     {percentiles(webhook) if webhook else 'none arrived'}")
     print(f"  inbox after the answer    {percentiles(after_inbox) if after_inbox else '-'}")
     print(f"  webhook after the answer  {percentiles(after_webhook) if after_webhook else '-'}")
+    print(f"  inbox poll answered in    {percentiles(polls) if polls else '-'}")
     per_report = ", ".join(f"{role} {spent / max(len(sent), 1) * 1000:.0f} ms" for role, spent in cpu.items())
     print(f"CPU per report (with the inbox polls): {per_report}")
     if receiver.bad:

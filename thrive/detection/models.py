@@ -320,10 +320,10 @@ class AlertAction(models.Model):
 
 class DetectionSchedule(models.Model):
     """Per region: the debounced incremental run waiting to happen and the next nightly run. Row-locked while
-    changed, so concurrent case saves and workers agree on what is queued."""
+    a run is queued or taken, so concurrent case saves and workers agree on what is queued; while one is queued,
+    a save only pushes its due time back (`thrive.detection.schedule`)."""
 
     region = models.OneToOneField(AREA, on_delete=models.PROTECT, related_name="+")
-    pending_case_ids = models.JSONField(default=list, blank=True)
     first_requested_at = models.DateTimeField(null=True, blank=True)
     last_requested_at = models.DateTimeField(null=True, blank=True)
     incremental_due_at = models.DateTimeField(null=True, blank=True)
@@ -332,7 +332,6 @@ class DetectionSchedule(models.Model):
 
     data_classification: ClassVar[dict[str, Classification]] = {
         "region": C.PUBLIC,
-        "pending_case_ids": C.PSEUDONYMOUS,
         "first_requested_at": C.PUBLIC,
         "last_requested_at": C.PUBLIC,
         "incremental_due_at": C.PUBLIC,
@@ -342,3 +341,28 @@ class DetectionSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"Detection schedule for area {self.region_id}"
+
+
+class PendingCase(models.Model):
+    """A saved case waiting for its region's incremental run. A row each: during a burst of reports every save
+    adds a row, where a list on the schedule row was rewritten whole, under its lock, by every save."""
+
+    region = models.ForeignKey(AREA, on_delete=models.PROTECT, related_name="+")
+    case_id = (
+        models.PositiveBigIntegerField()
+    )  # not a key: the run records the ids, whatever became of a case
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    data_classification: ClassVar[dict[str, Classification]] = {
+        "region": C.PUBLIC,
+        "case_id": C.PSEUDONYMOUS,
+        "requested_at": C.PUBLIC,
+    }
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "case_id"], name="detection_pending_case_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.case_id} waiting for a run in area {self.region_id}"

@@ -8,47 +8,27 @@ signal; the nightly run covers them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from thrive.core.commit_batch import CommitBatch
 from thrive.surveillance.models import Case
 
-BATCH_ATTRIBUTE = "thrive_detection_batch"
 
+class Batch(CommitBatch):
+    attribute = "thrive_detection_batch"
 
-@dataclass
-class Batch:
-    case_ids: set[int] = field(default_factory=set)
-    flushed: bool = False
+    def __init__(self) -> None:
+        super().__init__()
+        self.case_ids: set[int] = set()
 
-    def flush(self) -> None:
+    def deliver(self) -> None:
         from thrive.detection.schedule import request_incremental
 
-        self.flushed = True
         request_incremental(sorted(self.case_ids))
-
-
-def _open_batch() -> Batch:
-    """This transaction's batch, or a new one whose flush is registered to run on commit.
-
-    A batch whose flush is no longer waiting (committed, or dropped with a rolled-back transaction or savepoint)
-    is replaced, so a rollback never leaves later saves without a run."""
-    connection = transaction.get_connection()
-    batch: Batch | None = getattr(connection, BATCH_ATTRIBUTE, None)
-    waiting = (
-        batch is not None
-        and not batch.flushed
-        and any(entry[1] == batch.flush for entry in connection.run_on_commit)
-    )
-    if batch is None or not waiting:
-        batch = Batch()
-        setattr(connection, BATCH_ATTRIBUTE, batch)
-        transaction.on_commit(batch.flush, robust=True)
-    return batch
 
 
 @receiver(post_save, sender=Case, dispatch_uid="thrive.detection.case_saved")
@@ -60,4 +40,4 @@ def case_saved(sender: type[Case], instance: Case, raw: bool = False, **kwargs: 
 
         request_incremental([instance.pk])
         return
-    _open_batch().case_ids.add(instance.pk)
+    Batch.current().case_ids.add(instance.pk)

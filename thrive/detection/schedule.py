@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from thrive.detection.models import DetectionRun, DetectionSchedule
+from thrive.detection.models import DetectionRun, DetectionSchedule, PendingCase
 from thrive.detection.runs import parameters_for, run_detection
 from thrive.geography.models import Area
 from thrive.surveillance.models import Case
@@ -51,31 +51,67 @@ def regions_of(case_ids: Iterable[int]) -> list[Area]:
         "residence_ics__parent_id", "incident_ics__parent_id"
     ):
         ids.update(i for i in (residence, incident) if i is not None)
-    return list(Area.objects.filter(pk__in=ids).order_by("code"))
+    # Not the boundary (the region's outline, a large document): callers need the areas' ids and codes.
+    return list(Area.objects.filter(pk__in=ids).defer("boundary", "imd_domains").order_by("code"))
 
 
 def request_incremental(case_ids: Iterable[int]) -> None:
-    """Called after a case is saved (on commit): note the cases and make sure a run is queued."""
-    from thrive.detection.tasks import incremental_detection
+    """Called after a case is saved (on commit): note the cases and make sure a run is queued.
 
+    While a run is queued (a burst of reports), a save adds its pending rows and pushes the due time back
+    without the schedule row's lock, so reports never queue behind each other here. Only when no run is queued,
+    or the worker has just taken it, does a save take the lock and queue one."""
     case_ids = sorted(set(case_ids))
     now = timezone.now()
     for region in regions_of(case_ids):
         params = parameters_for(region)
-        with transaction.atomic():
-            row, _ = DetectionSchedule.objects.select_for_update().get_or_create(region=region)
-            first = row.first_requested_at or now
-            queued = row.incremental_due_at is not None and row.incremental_due_at > now - STALE
-            row.pending_case_ids = sorted(set(row.pending_case_ids) | set(case_ids))
-            row.first_requested_at, row.last_requested_at = first, now
-            row.incremental_due_at = min(
-                now + dt.timedelta(seconds=params.incremental_debounce_seconds),
-                first + dt.timedelta(seconds=params.incremental_max_delay_seconds),
-            )
-            row.save()
-            due = row.incremental_due_at
-        if not queued:
-            _enqueue(incremental_detection, due, region.pk)
+        PendingCase.objects.bulk_create(
+            [PendingCase(region=region, case_id=pk, requested_at=now) for pk in case_ids],
+            ignore_conflicts=True,
+        )
+        if not _push_back(region, now, params):
+            _queue(region, now, params)
+
+
+def _due(now: dt.datetime, first: dt.datetime, params: Any) -> dt.datetime:
+    return min(
+        now + dt.timedelta(seconds=params.incremental_debounce_seconds),
+        first + dt.timedelta(seconds=params.incremental_max_delay_seconds),
+    )
+
+
+def _push_back(region: Area, now: dt.datetime, params: Any) -> bool:
+    """Move a queued run's due time on; False when no run is queued. The update names the burst it read (its
+    first request): a worker that has taken the run since has reset it, and the update then changes nothing."""
+    row = (
+        DetectionSchedule.objects.filter(region=region)
+        .only("first_requested_at", "incremental_due_at")
+        .first()
+    )
+    if row is None or row.first_requested_at is None or row.incremental_due_at is None:
+        return False
+    if row.incremental_due_at <= now - STALE:
+        return False  # its task was lost: queue another
+    return bool(
+        DetectionSchedule.objects.filter(
+            pk=row.pk, first_requested_at=row.first_requested_at, incremental_due_at__isnull=False
+        ).update(last_requested_at=now, incremental_due_at=_due(now, row.first_requested_at, params))
+    )
+
+
+def _queue(region: Area, now: dt.datetime, params: Any) -> None:
+    from thrive.detection.tasks import incremental_detection
+
+    with transaction.atomic():
+        row, _ = DetectionSchedule.objects.select_for_update().get_or_create(region=region)
+        first = row.first_requested_at or now
+        queued = row.incremental_due_at is not None and row.incremental_due_at > now - STALE
+        row.first_requested_at, row.last_requested_at = first, now
+        row.incremental_due_at = _due(now, first, params)
+        row.save()
+        due = row.incremental_due_at
+    if not queued:
+        _enqueue(incremental_detection, due, region.pk)
 
 
 def run_due_incremental(region_id: int) -> str:
@@ -85,15 +121,18 @@ def run_due_incremental(region_id: int) -> str:
     now = timezone.now()
     with transaction.atomic():
         row = DetectionSchedule.objects.select_for_update().filter(region_id=region_id).first()
-        if row is None or not row.pending_case_ids:
+        pending = PendingCase.objects.filter(region_id=region_id)
+        case_ids = sorted(pending.values_list("case_id", flat=True))
+        if row is None or not case_ids:
             return "nothing pending"
         due = row.incremental_due_at
         if due is not None and due > now and incremental_detection.get_backend().supports_defer:
             waiting = True
         else:
             waiting = False
-            case_ids = list(row.pending_case_ids)
-            row.pending_case_ids, row.first_requested_at, row.incremental_due_at = [], None, None
+            # Only those read: a case saved meanwhile stays pending, and its save queues the next run.
+            pending.filter(case_id__in=case_ids).delete()
+            row.first_requested_at, row.incremental_due_at = None, None
             row.save()
     if waiting:
         _enqueue(incremental_detection, due, region_id)

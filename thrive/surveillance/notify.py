@@ -71,11 +71,15 @@ def notify_agencies(case: Case, *, by_organisation: Organisation, created: bool)
         stamp = case.updated_at.isoformat()
         others = Organisation.objects.filter(pk__in=following - {by_organisation.pk}).order_by("pk")
         messages += [(o, "case.updated", f"case.updated:{case.reference}:{o.pk}:{stamp}") for o in others]
-    for organisation, kind, key in messages:
-        notifications.send(
-            to=notifications.to_organisation(organisation, roles=NOTIFIED_ROLES),
-            kind=kind,
-            payload={"reference": case.reference, "link": link},
-            idempotency_key=key,
-        )
+    notifications.send_many(
+        [
+            notifications.Outgoing(
+                to=notifications.to_organisation(organisation, roles=NOTIFIED_ROLES),
+                kind=kind,
+                payload={"reference": case.reference, "link": link},
+                idempotency_key=key,
+            )
+            for organisation, kind, key in messages
+        ]
+    )
     return [organisation for organisation, _, _ in messages]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from thrive.core.notifications.kinds import Kind, get_kind, register_kind, registered_kinds
-    from thrive.core.notifications.outbox import send
+    from thrive.core.notifications.outbox import Outgoing, send, send_many
     from thrive.core.notifications.recipients import (
         EmailRecipient,
         OrganisationRecipient,
@@ -36,6 +36,7 @@ __all__ = [
     "EmailRecipient",
     "Kind",
     "OrganisationRecipient",
+    "Outgoing",
     "Recipient",
     "UserRecipient",
     "WebhookRecipient",
@@ -43,13 +44,14 @@ __all__ = [
     "register_kind",
     "registered_kinds",
     "send",
+    "send_many",
     "to_email",
     "to_organisation",
     "to_user",
     "to_webhook",
 ]
 _HOMES = dict.fromkeys(("Kind", "get_kind", "register_kind", "registered_kinds"), "kinds")
-_HOMES["send"] = "outbox"
+_HOMES.update(dict.fromkeys(("Outgoing", "send", "send_many"), "outbox"))
 _HOMES.update((name, "recipients") for name in __all__ if name not in _HOMES)
 
 

@@ -19,20 +19,21 @@ import random
 import secrets
 import socket
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from thrive.core import audit
+from thrive.core.commit_batch import CommitBatch
 from thrive.core.notification_models import Delivery, Notification, OutboxMessage
 from thrive.core.notifications import channels
 from thrive.core.notifications.kinds import get_kind, identifying_keys
-from thrive.core.notifications.recipients import Recipient, resolve
+from thrive.core.notifications.recipients import Recipient, Target, resolve, resolve_many
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +59,69 @@ def send(
     ValueError for an unknown kind, a payload missing what the kind's text needs, or a payload key that would
     carry a person's identifying details; TypeError for a payload that is not JSON.
     """
-    spec = get_kind(kind)
-    if not idempotency_key or len(idempotency_key) > 200:
+    message = _prepared(Outgoing(to=to, kind=kind, payload=payload, idempotency_key=idempotency_key))
+    targets, message.recipient = resolve(to)
+    try:
+        # A savepoint: a key already used (a repeat, or a race for it) leaves the caller's transaction usable.
+        with transaction.atomic():
+            message.save()
+            Delivery.objects.bulk_create(_deliveries(message, targets))
+    except IntegrityError:
+        existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+    if targets:
+        _queue_delivery(message)
+    return message
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for `send_many`: the arguments `send` takes."""
+
+    to: Recipient | Sequence[Recipient]
+    kind: str
+    payload: dict[str, Any]
+    idempotency_key: str
+
+
+def send_many(messages: Sequence[Outgoing]) -> list[OutboxMessage]:
+    """`send` for several messages, in a few statements whatever their number (a report tells every agency
+    for its area): the same checks, messages, deliveries and idempotency. Returns the messages in order."""
+    prepared = [_prepared(outgoing) for outgoing in messages]
+    keys = [message.idempotency_key for message in prepared]
+    if len(set(keys)) != len(keys):
+        raise ValueError("Each message needs an idempotency key of its own")
+    existing = {m.idempotency_key: m for m in OutboxMessage.objects.filter(idempotency_key__in=keys)}
+    fresh = [(o, m) for o, m in zip(messages, prepared, strict=True) if m.idempotency_key not in existing]
+    resolved = resolve_many([outgoing.to for outgoing, _ in fresh])
+    for (_, message), (_, label) in zip(fresh, resolved, strict=True):
+        message.recipient = label
+    try:
+        with transaction.atomic():
+            made = OutboxMessage.objects.bulk_create([message for _, message in fresh])
+            Delivery.objects.bulk_create(
+                [d for m, (targets, _) in zip(made, resolved, strict=True) for d in _deliveries(m, targets)]
+            )
+    except IntegrityError:  # another transaction took one of the keys meanwhile: settle each as `send` does
+        return [
+            send(to=o.to, kind=o.kind, payload=o.payload, idempotency_key=o.idempotency_key) for o in messages
+        ]
+    for message, (targets, _) in zip(made, resolved, strict=True):
+        if targets:
+            _queue_delivery(message)
+    by_key = {**existing, **{message.idempotency_key: message for message in made}}
+    return [by_key[key] for key in keys]
+
+
+def _prepared(outgoing: Outgoing) -> OutboxMessage:
+    """The message, checked and rendered, not yet saved (its `recipient` label is set once resolved)."""
+    spec = get_kind(outgoing.kind)
+    key = outgoing.idempotency_key
+    if not key or len(key) > 200:
         raise ValueError("An idempotency key of 1 to 200 characters is required")
-    payload = json.loads(json.dumps(payload))
+    payload = json.loads(json.dumps(outgoing.payload))
     if not isinstance(payload, dict):
         raise TypeError("The payload must be a JSON object")
     identifying = identifying_keys(payload)
@@ -71,65 +131,79 @@ def send(
             "reference and a link instead"
         )
     title, body, link = spec.render(payload)
-    targets, label = resolve(to)
-    try:
-        # A savepoint: a key already used (a repeat, or a race for it) leaves the caller's transaction usable.
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                idempotency_key=idempotency_key,
-                kind=kind,
-                payload=payload,
-                title=title[:200],
-                body=body,
-                link=link[:500],
-                recipient=label,
-            )
-            Delivery.objects.bulk_create(
-                [
-                    Delivery(
-                        message=message,
-                        channel=t.channel,
-                        user_id=t.user_id,
-                        organisation_id=t.organisation_id,
-                        address=t.address,
-                        secret=t.secret,
-                        next_attempt_at=message.created_at,
-                    )
-                    for t in sorted(targets, key=lambda t: CHANNEL_ORDER[t.channel])
-                ]
-            )
-    except IntegrityError:
-        existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return existing
-    if targets:
-        transaction.on_commit(partial(_enqueue, message.pk, urgent=spec.urgent))
-    return message
+    return OutboxMessage(
+        idempotency_key=key,
+        kind=outgoing.kind,
+        payload=payload,
+        title=title[:200],
+        body=body,
+        link=link[:500],
+    )
 
 
-def _enqueue(message_id: int, *, urgent: bool = False) -> None:
+def _deliveries(message: OutboxMessage, targets: list[Target]) -> list[Delivery]:
+    return [
+        Delivery(
+            message=message,
+            channel=t.channel,
+            user_id=t.user_id,
+            organisation_id=t.organisation_id,
+            address=t.address,
+            secret=t.secret,
+            next_attempt_at=message.created_at,
+        )
+        for t in sorted(targets, key=lambda t: CHANNEL_ORDER[t.channel])
+    ]
+
+
+def _queue_delivery(message: OutboxMessage) -> None:
+    urgent = get_kind(message.kind).urgent
+    if transaction.get_connection().in_atomic_block:
+        batch = _Queued.current()
+        batch.message_ids.append(message.pk)
+        if urgent:
+            batch.urgent_ids.append(message.pk)
+    else:  # autocommit: the message is already committed
+        _enqueue([message.pk], urgent=[message.pk] if urgent else [])
+
+
+class _Queued(CommitBatch):
+    """The messages one transaction queued, handed to the task workers together once it commits (a report
+    tells five agencies and a bereavement service: two tasks, not seven)."""
+
+    attribute = "thrive_outbox_batch"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.message_ids: list[int] = []
+        self.urgent_ids: list[int] = []
+
+    def deliver(self) -> None:
+        _enqueue(self.message_ids, urgent=self.urgent_ids)
+
+
+def _enqueue(message_ids: list[int], *, urgent: Sequence[int] = ()) -> None:
     """Ask a task worker to deliver promptly, on the notifications queue when the backend has one (its own
-    workers, never stuck behind a long task). An urgent kind's quick channels (in-app, webhook) get a task of
-    their own, ahead of the rest where the backend orders by priority; its email follows with the others, so
-    a slow mail server never holds up the next urgent message. If this fails the sweep still delivers."""
+    workers, never stuck behind a long task). Urgent kinds' quick channels (in-app, webhook) get a task of
+    their own, ahead of the rest where the backend orders by priority; their email follows with the others,
+    so a slow mail server never holds up the next urgent message. If this fails the sweep still delivers."""
     from django_tasks.base import TASK_MAX_PRIORITY
 
-    from thrive.core.notifications.tasks import deliver_message
+    from thrive.core.notifications.tasks import deliver_messages
 
     try:
-        backend = deliver_message.get_backend()
-        task = deliver_message
+        backend = deliver_messages.get_backend()
+        task = deliver_messages
         if settings.NOTIFICATION_QUEUE in backend.queues:
             task = task.using(queue_name=settings.NOTIFICATION_QUEUE)
         if urgent:
             first = task.using(priority=TASK_MAX_PRIORITY) if backend.supports_priority else task
-            first.enqueue(message_id, QUICK_CHANNELS)
-        task.enqueue(message_id)
+            first.enqueue(list(urgent), QUICK_CHANNELS)
+        task.enqueue(list(message_ids))
     except Exception:
         logger.warning(
-            "Could not enqueue delivery of outbox message %s; the sweep will deliver it",
-            message_id,
+            "Could not enqueue delivery of outbox messages %s; the sweep will deliver them",
+            message_ids,
             exc_info=True,
         )
 
@@ -151,6 +225,7 @@ def claim(
     limit: int = BATCH,
     lease: timedelta = LEASE,
     message_id: int | None = None,
+    message_ids: Sequence[int] | None = None,
     now: datetime | None = None,
     grace: timedelta = timedelta(0),
     only_channels: Sequence[str] | None = None,
@@ -158,20 +233,29 @@ def claim(
     """Claim up to `limit` due deliveries for `lease`. Each claim counts as an attempt, so a delivery that
     keeps killing its worker ends as a dead letter rather than looping for ever. With `grace`, only those due
     for at least that long (the sweep leaves fresh ones to the task queued for them); with `only_channels`,
-    only those sent through them."""
+    only those sent through them; with `message_ids`, only those messages', the quick channels first."""
     now = now or timezone.now()
     token = f"{worker[:90]}/{secrets.token_hex(4)}"
     with transaction.atomic():
         due = Delivery.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now - grace).filter(
             Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
         )
+        order: list[Any] = ["next_attempt_at", "id"]
         if message_id is not None:
             due = due.filter(message_id=message_id)
+        if message_ids is not None:
+            due = due.filter(message_id__in=list(message_ids))
+            quick_first = Case(
+                *(When(channel=channel, then=Value(rank)) for channel, rank in CHANNEL_ORDER.items()),
+                default=Value(len(CHANNEL_ORDER)),
+                output_field=IntegerField(),
+            )
+            order.insert(0, quick_first)
         if only_channels is not None:
             due = due.filter(channel__in=only_channels)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        rows = list(due.order_by("next_attempt_at", "id").values_list("id", "attempts")[:limit])
+        rows = list(due.order_by(*order).values_list("id", "attempts")[:limit])
         exhausted = [pk for pk, attempts in rows if attempts >= settings.OUTBOX_MAX_ATTEMPTS]
         live = [pk for pk, attempts in rows if attempts < settings.OUTBOX_MAX_ATTEMPTS]
         if exhausted:
@@ -186,11 +270,9 @@ def claim(
             )
     if not live:
         return []
-    return list(
-        Delivery.objects.filter(id__in=live, claimed_by=token)
-        .select_related("message", "organisation")
-        .order_by("id")
-    )
+    position = {pk: index for index, pk in enumerate(live)}
+    claimed = Delivery.objects.filter(id__in=live, claimed_by=token).select_related("message", "organisation")
+    return sorted(claimed, key=lambda delivery: position[delivery.pk])  # in the order they were chosen
 
 
 def deliver(delivery: Delivery) -> None:
@@ -264,6 +346,7 @@ def _record_failure(delivery: Delivery, error: str, *, permanent: bool = False) 
 def deliver_due(
     *,
     message_id: int | None = None,
+    message_ids: Sequence[int] | None = None,
     batch: int = BATCH,
     lease: timedelta = LEASE,
     worker: str | None = None,
@@ -279,6 +362,7 @@ def deliver_due(
         limit=batch,
         lease=lease,
         message_id=message_id,
+        message_ids=message_ids,
         grace=grace,
         only_channels=only_channels,
     ):

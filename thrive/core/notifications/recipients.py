@@ -61,6 +61,20 @@ class UserRecipient(Recipient):
         return f"user {self.user.pk}"
 
 
+Members = dict[int, list[tuple[str, int]]]  # organisation id → (role, user id) of its active members
+
+
+def members_of(organisation_ids: Iterable[int]) -> Members:
+    """The active members of these organisations, in one query."""
+    found: Members = {}
+    rows = Membership.objects.filter(
+        organisation_id__in=list(organisation_ids), is_active=True, user__is_active=True
+    ).values_list("organisation_id", "role", "user_id")
+    for organisation_id, role, user_id in rows:
+        found.setdefault(organisation_id, []).append((role, user_id))
+    return found
+
+
 @dataclass(frozen=True)
 class OrganisationRecipient(Recipient):
     organisation: Organisation
@@ -68,18 +82,14 @@ class OrganisationRecipient(Recipient):
     email: bool = True
     webhook: bool = True
 
-    def targets(self) -> list[Target]:
+    def targets(self, members: Members | None = None) -> list[Target]:
+        """With `members` (from `members_of`), no query of its own."""
         org = self.organisation
         found: list[Target] = []
         if self.roles:
-            user_ids = (
-                Membership.objects.filter(
-                    organisation=org, role__in=self.roles, is_active=True, user__is_active=True
-                )
-                .order_by("user_id")
-                .values_list("user_id", flat=True)
-                .distinct()
-            )
+            if members is None:
+                members = members_of([self.organisation.pk])
+            user_ids = sorted({user_id for role, user_id in members.get(org.pk, []) if role in self.roles})
             found.extend(
                 Target(Channel.IN_APP, user_id=user_id, organisation_id=org.pk) for user_id in user_ids
             )
@@ -147,16 +157,40 @@ def to_webhook(url: str, secret: str) -> WebhookRecipient:
     return WebhookRecipient(url, secret)
 
 
-def resolve(to: Recipient | Sequence[Recipient]) -> tuple[list[Target], str]:
-    """The de-duplicated targets of one recipient or several, and a label naming them for operators. An empty
-    list is allowed: the message is recorded and goes nowhere."""
+def _recipients(to: Recipient | Sequence[Recipient]) -> list[Recipient]:
     recipients = [to] if isinstance(to, Recipient) else list(to)
     if isinstance(to, str) or not all(isinstance(r, Recipient) for r in recipients):
         raise TypeError(
             "`to` must be a recipient (notifications.to_user, to_organisation, ...) or a list of them"
         )
+    return recipients
+
+
+def resolve(
+    to: Recipient | Sequence[Recipient], *, members: Members | None = None
+) -> tuple[list[Target], str]:
+    """The de-duplicated targets of one recipient or several, and a label naming them for operators. An empty
+    list is allowed: the message is recorded and goes nowhere."""
+    recipients = _recipients(to)
     seen: dict[tuple[str, str], Target] = {}
     for recipient in recipients:
-        for target in recipient.targets():
+        found = (
+            recipient.targets(members)
+            if isinstance(recipient, OrganisationRecipient)
+            else recipient.targets()
+        )
+        for target in found:
             seen.setdefault(target.identity, target)
     return list(seen.values()), ("; ".join(r.label for r in recipients) or "nobody")[:300]
+
+
+def resolve_many(each: Sequence[Recipient | Sequence[Recipient]]) -> list[tuple[list[Target], str]]:
+    """`resolve` for several messages, with one query for the members of every organisation named."""
+    organisations = {
+        recipient.organisation.pk
+        for to in each
+        for recipient in _recipients(to)
+        if isinstance(recipient, OrganisationRecipient) and recipient.roles
+    }
+    members = members_of(organisations) if organisations else {}
+    return [resolve(to, members=members) for to in each]

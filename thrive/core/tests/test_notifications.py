@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -64,9 +65,9 @@ def test_send_commits_with_the_callers_transaction(django_capture_on_commit_call
     assert message.title == "New bereavement referral" and "R-0001" in message.body
     # An urgent kind: its quick channels first, then the rest (the email).
     quick, rest = DBTaskResult.objects.order_by("-priority", "enqueued_at")
-    assert {quick.task_path, rest.task_path} == {"thrive.core.notifications.tasks.deliver_message"}
-    assert quick.args_kwargs == {"args": [message.pk, ["in_app", "webhook"]], "kwargs": {}}
-    assert rest.args_kwargs == {"args": [message.pk], "kwargs": {}}
+    assert {quick.task_path, rest.task_path} == {"thrive.core.notifications.tasks.deliver_messages"}
+    assert quick.args_kwargs == {"args": [[message.pk], ["in_app", "webhook"]], "kwargs": {}}
+    assert rest.args_kwargs == {"args": [[message.pk]], "kwargs": {}}
 
 
 def test_nothing_is_queued_when_the_transaction_rolls_back(django_capture_on_commit_callbacks: Any) -> None:
@@ -142,13 +143,24 @@ def test_a_lost_enqueue_is_picked_up_by_the_sweep(django_capture_on_commit_callb
     assert Notification.objects.get(user=user).title == "New bereavement referral"
 
 
-def test_the_task_delivers_its_message() -> None:
+def test_the_task_delivers_its_messages() -> None:
+    from thrive.core.notifications.tasks import deliver_messages
+
+    user = make_user("worker@example.org")
+    message = send_referral(notifications.to_user(user, email=False))
+    other = send_referral(notifications.to_user(user, email=False), key="other")
+    assert deliver_messages.call([message.pk]) == 1
+    assert Delivery.objects.get(message=message).status == Status.SENT
+    assert Delivery.objects.get(message=other).status == Status.PENDING
+    assert deliver_messages.call([message.pk]) == 0
+
+
+def test_a_task_queued_before_the_upgrade_still_delivers() -> None:
     from thrive.core.notifications.tasks import deliver_message
 
     user = make_user("worker@example.org")
     message = send_referral(notifications.to_user(user, email=False))
     assert deliver_message.call(message.pk) == 1
-    assert Delivery.objects.get().status == Status.SENT
     assert deliver_message.call(message.pk) == 0
 
 
@@ -162,9 +174,42 @@ def test_urgent_kinds_go_first_on_the_notifications_queue(django_capture_on_comm
         urgent = send_referral(notifications.to_user(user))
     tasks = list(DBTaskResult.objects.all())
     assert {task.queue_name for task in tasks} == {"notifications"}
-    first = max(tasks, key=lambda task: task.priority)
-    assert first.args_kwargs["args"][0] == urgent.pk
-    assert all(task.priority < first.priority for task in tasks if task.args_kwargs["args"][0] == routine.pk)
+    # One transaction's messages share two tasks: the urgent ones' quick channels first, then all the rest.
+    first, rest = sorted(tasks, key=lambda task: -task.priority)
+    assert first.priority > rest.priority
+    assert first.args_kwargs["args"] == [[urgent.pk], ["in_app", "webhook"]]
+    assert rest.args_kwargs["args"] == [[routine.pk, urgent.pk]]
+
+
+def test_a_transactions_messages_are_delivered_quick_channels_first(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The shared task sends every in-app message before any email, so a slow mail server holds up no
+    notification of the batch."""
+    user = make_user("worker@example.org")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for key in ("first", "second"):
+            notifications.send(
+                to=notifications.to_user(user), kind="case.created", payload=PAYLOAD, idempotency_key=key
+            )
+    [task] = DBTaskResult.objects.all()
+    claimed = outbox.claim(worker="w", message_ids=task.args_kwargs["args"][0])
+    assert [d.channel for d in claimed] == [Channel.IN_APP, Channel.IN_APP, Channel.EMAIL, Channel.EMAIL]
+
+
+def test_a_rolled_back_savepoint_leaves_later_messages_queued(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    user = make_user("worker@example.org")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            send_referral(notifications.to_user(user), key="lost")
+            raise RuntimeError("the change failed")
+        kept = send_referral(notifications.to_user(user), key="kept")
+    assert sorted(task.args_kwargs["args"][0] for task in DBTaskResult.objects.all()) == [
+        [kept.pk],
+        [kept.pk],
+    ]
 
 
 def test_a_messages_quick_channels_are_sent_before_email() -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from thrive.detection import schedule
-from thrive.detection.models import DetectionRun, DetectionSchedule
+from thrive.detection.models import DetectionRun, DetectionSchedule, PendingCase
 from thrive.detection.tasks import incremental_detection, nightly_detection
 from thrive.detection.tests.grid import HACKNEY, Grid, add_cases
 from thrive.surveillance.models import Case
@@ -20,6 +20,10 @@ pytestmark = pytest.mark.usefixtures("detection_urls")
 
 def queued(task_name: str) -> int:
     return DBTaskResult.objects.filter(task_path__endswith=task_name).count()
+
+
+def pending() -> list[int]:
+    return sorted(PendingCase.objects.values_list("case_id", flat=True))
 
 
 @pytest.fixture
@@ -39,7 +43,7 @@ def test_a_saved_case_asks_for_an_incremental_run_once_committed(
         case.save()
         case.save()  # a report saves its case several times: one queued run
     row = DetectionSchedule.objects.get()
-    assert row.pending_case_ids == [case.pk] and row.incremental_due_at is not None
+    assert pending() == [case.pk] and row.incremental_due_at is not None
     assert queued("incremental_detection") == 1
 
 
@@ -53,7 +57,7 @@ def test_the_cases_of_one_transaction_ask_once(
         first.save()
         second.save()
     assert len(callbacks) == 1
-    assert DetectionSchedule.objects.get().pending_case_ids == sorted([first.pk, second.pk])
+    assert pending() == sorted([first.pk, second.pk])
     with django_capture_on_commit_callbacks(execute=True) as later:
         first.save()  # a later transaction asks again
     assert len(later) == 1
@@ -73,7 +77,7 @@ def test_a_rolled_back_savepoint_does_not_swallow_later_saves(
             pass
         case.save()
     assert len(callbacks) == 1
-    assert DetectionSchedule.objects.get().pending_case_ids == [case.pk]
+    assert pending() == [case.pk]
 
 
 def test_a_burst_of_changes_pushes_the_run_back_but_not_past_the_longest_wait(grid: Grid, case: Case) -> None:
@@ -100,7 +104,7 @@ def test_the_incremental_task_waits_for_the_burst_then_runs(grid: Grid, case: Ca
     assert result.startswith("run ")
     run = DetectionRun.objects.get()
     assert run.kind == DetectionRun.Kind.INCREMENTAL and run.triggered_by == [case.pk]
-    assert DetectionSchedule.objects.get().pending_case_ids == []
+    assert pending() == []
     assert incremental_detection.call(grid.region.pk) == "nothing pending"
     assert (
         DetectionSchedule.objects.get().nightly_due_at is not None
@@ -148,3 +152,68 @@ def test_the_schedule_command(grid: Grid, quick: dict[str, Any]) -> None:
 def test_a_case_outside_every_region_asks_for_nothing(personas: Any) -> None:
     schedule.request_incremental([123456])
     assert not DetectionSchedule.objects.exists()
+
+
+def test_a_burst_adds_rows_and_never_waits_on_the_schedule_row(grid: Grid, case: Case) -> None:
+    """While a run is queued, a save adds its pending row and moves the due time in one conditional update:
+    no lock on the region's row, and no list that grows with the burst."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    schedule.request_incremental([case.pk])
+    others = add_cases([{"day": timezone.localdate(), "lsoa": grid.lsoa(HACKNEY)}] * 3)
+    counts = []
+    for other in others:
+        with CaptureQueriesContext(connection) as queries:
+            schedule.request_incremental([other.pk])
+        assert not [q for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+        counts.append(len(queries.captured_queries))
+    assert len(set(counts)) == 1, "the cost of a save must not grow with the burst"
+    assert pending() == sorted([case.pk, *(other.pk for other in others)])
+    assert queued("incremental_detection") == 1
+
+
+def test_a_save_after_the_worker_took_the_run_queues_the_next(grid: Grid, case: Case) -> None:
+    schedule.request_incremental([case.pk])
+    DetectionSchedule.objects.update(incremental_due_at=timezone.now() - dt.timedelta(seconds=1))
+    assert incremental_detection.call(grid.region.pk).startswith("run ")
+    [later] = add_cases([{"day": timezone.localdate(), "lsoa": grid.lsoa(HACKNEY)}])
+    schedule.request_incremental([later.pk])
+    row = DetectionSchedule.objects.get()
+    assert (
+        pending() == [later.pk] and row.first_requested_at is not None and row.incremental_due_at is not None
+    )
+    assert queued("incremental_detection") == 2
+
+
+def test_a_lost_task_is_queued_again_by_the_next_save(grid: Grid, case: Case) -> None:
+    schedule.request_incremental([case.pk])
+    DetectionSchedule.objects.update(
+        incremental_due_at=timezone.now() - schedule.STALE - dt.timedelta(minutes=1)
+    )
+    schedule.request_incremental([case.pk])
+    assert queued("incremental_detection") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_waiting_cases_to_rows_and_back(grid: Grid) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("detection", "0001_initial")], [("detection", "0002_pending_cases")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("detection", "DetectionSchedule")
+    old.objects.create(region_id=grid.region.pk, pending_case_ids=[7, 3], last_requested_at=timezone.now())
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    assert pending() == [3, 7]
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(before)
+    restored = executor.loader.project_state(before).apps.get_model("detection", "DetectionSchedule")
+    assert restored.objects.get().pending_case_ids == [3, 7]
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
