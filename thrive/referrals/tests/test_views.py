@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,6 +54,24 @@ def test_the_inbox_lists_referrals_without_personal_details(
         report_with(kin(name=f"Jo {family}"), deceased={"family_name": family})
     with django_assert_max_num_queries(25):
         assert client.get(reverse("referrals:inbox")).status_code == 200
+
+
+def test_an_inbox_poll_costs_the_same_for_more_rows_and_decrypts_nothing(
+    referral: Referral, personas: Personas, client_for: Callable[..., Client]
+) -> None:
+    client = client_for(personas.bereavement_worker)
+    rows = reverse("referrals:inbox-rows")
+    client.get(rows, {"show": "open"})
+    counts = []
+    for family in ("", "Ashby", "Brook", "Crane"):
+        if family:
+            report_with(kin(name=f"Jo {family}"), deceased={"family_name": family})
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(rows, {"show": "open"}).status_code == 200
+        counts.append(len(queries.captured_queries))
+        listed = [q["sql"] for q in queries.captured_queries if 'FROM "referrals_referral"' in q["sql"]]
+        assert listed and not [sql for sql in listed if '"referrals_referral"."name"' in sql]
+    assert len(set(counts)) == 1, counts
 
 
 def test_the_inbox_updates_itself_and_a_poll_neither_repeats_nor_keeps_the_session_alive(
