@@ -39,7 +39,7 @@ POLL_SECONDS = 1
 STATE = ("pk", "status", "first_contact_due", "escalated_at")  # what a poll compares, row by row
 ROW_FIELDS = (
     "status", "received_at", "relationship", "first_contact_at", "first_contact_due", "withdrawn_at",
-    "closed_at", "is_current", "borough__name",
+    "borough__name",
 )  # fmt: skip
 STOP_POLLING = 286
 TABS = {"open": "Open", "overdue": "Overdue", "closed": "Closed"}

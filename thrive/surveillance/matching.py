@@ -99,11 +99,11 @@ def candidates(case: Case) -> list[Case]:
     near = Q(date_of_death__range=(died - window, died + window)) | Q(
         date_of_death__isnull=True, date_found__range=(died - window, died + window)
     )
-    nhs = [i for i in case.reports.values_list("nhs_index", flat=True) if i]
-    if nhs:
-        # The ids, not a subquery: PostgreSQL cannot combine a subquery with the date indexes, and scanned
-        # every case for each report instead.
-        sharing = set(AgencyReport.objects.filter(nhs_index__in=nhs).values_list("case_id", flat=True))
+    # The ids of the cases sharing an NHS number, looked up first: as a subquery of the case query below,
+    # PostgreSQL could not combine it with the date indexes and scanned every case for each report.
+    own = case.reports.exclude(nhs_index="").values("nhs_index")
+    sharing = set(AgencyReport.objects.filter(nhs_index__in=own).values_list("case_id", flat=True))
+    if sharing:
         near |= Q(pk__in=sorted(sharing))
     found = list(
         Case.objects.filter(near)

@@ -224,7 +224,6 @@ def claim(
     worker: str,
     limit: int = BATCH,
     lease: timedelta = LEASE,
-    message_id: int | None = None,
     message_ids: Sequence[int] | None = None,
     now: datetime | None = None,
     grace: timedelta = timedelta(0),
@@ -241,8 +240,6 @@ def claim(
             Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
         )
         order: list[Any] = ["next_attempt_at", "id"]
-        if message_id is not None:
-            due = due.filter(message_id=message_id)
         if message_ids is not None:
             due = due.filter(message_id__in=list(message_ids))
             quick_first = Case(
@@ -345,7 +342,6 @@ def _record_failure(delivery: Delivery, error: str, *, permanent: bool = False) 
 
 def deliver_due(
     *,
-    message_id: int | None = None,
     message_ids: Sequence[int] | None = None,
     batch: int = BATCH,
     lease: timedelta = LEASE,
@@ -361,7 +357,6 @@ def deliver_due(
         worker=worker,
         limit=batch,
         lease=lease,
-        message_id=message_id,
         message_ids=message_ids,
         grace=grace,
         only_channels=only_channels,

@@ -18,4 +18,4 @@ def deliver_messages(message_ids: list[int], channels: list[str] | None = None) 
 def deliver_message(message_id: int, channels: list[str] | None = None) -> int:
     """One message: the form of the tasks queued before a transaction's messages shared theirs, kept so
     those still in the queue at an upgrade run."""
-    return deliver_due(message_id=message_id, only_channels=channels)
+    return deliver_due(message_ids=[message_id], only_channels=channels)

@@ -372,7 +372,7 @@ def test_claim_limits_and_message_filter() -> None:
     one = send_referral(notifications.to_user(user), key="one")
     send_referral(notifications.to_user(user), key="two")
     assert len(outbox.claim(worker="w", limit=3)) == 3
-    assert [d.message_id for d in outbox.claim(worker="w", message_id=one.pk)] == []
+    assert [d.message_id for d in outbox.claim(worker="w", message_ids=[one.pk])] == []
     assert len(outbox.claim(worker="w")) == 1
 
 

@@ -129,10 +129,10 @@ def test_a_worker_dying_mid_delivery_sends_again_and_the_receiver_sees_it_once(p
         )
         report_with(kin())
         message = OutboxMessage.objects.get(kind="referral.new")
-        claimed = outbox.claim(worker="doomed", lease=timedelta(0), message_id=message.pk)
+        claimed = outbox.claim(worker="doomed", lease=timedelta(0), message_ids=[message.pk])
         webhook = next(d for d in claimed if d.channel == Delivery.Channel.WEBHOOK)
         channels.send_webhook(webhook, webhook.message)  # sent, then the worker died before recording it
-        outbox.deliver_due(message_id=message.pk)
+        outbox.deliver_due(message_ids=[message.pk])
         assert receiver.wait_for(2, timeout=10)
         assert len(receiver.received) == 2 and len(receiver.seen) == 1
     assert set(Delivery.objects.filter(message=message).values_list("status", flat=True)) == {"sent"}
